@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Set up the course and run it: one command for each thing you want to do.
+
+    python3 course.py lab         # set up, then open the course in JupyterLab
+    python3 course.py test        # set up, then run every test (notebooks included)
+    python3 course.py notebooks   # set up, then re-execute every lesson in place
+    python3 course.py bench       # set up, then print the CAM speed benchmark
+
+"Set up" makes a virtual environment in ``.venv/`` beside this file and
+installs the course into it (``pip install -e .[test]`` with the pinned
+versions of ``constraints.txt``). It runs again only when ``pyproject.toml``
+or ``constraints.txt`` change. Needs only Python >= 3.10 with pip and venv.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / "camteach-installed.txt"
+LAB_SETTINGS = {
+    # No news pop-up, no update check (the course runs offline), and render
+    # every cell so that long lessons scroll smoothly.
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
+                                                     "checkForUpdates": False},
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+}
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in ("pyproject.toml", "constraints.txt"):
+        digest.update((ROOT / name).read_bytes())
+    digest.update(sys.version.encode())
+    return digest.hexdigest()
+
+
+def _run(*args: object, **kwargs) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    subprocess.run([str(a) for a in args], check=True, cwd=ROOT, **kwargs)
+
+
+def setup() -> None:
+    """Create ``.venv`` and install the course into it, if not done already."""
+    if sys.version_info < (3, 10):
+        sys.exit(f"camteach needs Python >= 3.10; this is {sys.version.split()[0]}")
+    if STAMP.exists() and STAMP.read_text() == _fingerprint():
+        return
+    if not PYTHON.exists():
+        print(f"Creating the virtual environment {VENV} ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    _run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    _run(PYTHON, "-m", "pip", "install", "--quiet", "-c", ROOT / "constraints.txt",
+         "-e", f"{ROOT}[test]")
+    settings = VENV / "share" / "jupyter" / "lab" / "settings"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "overrides.json").write_text(json.dumps(LAB_SETTINGS, indent=2))
+    STAMP.write_text(_fingerprint())
+
+
+def main(argv: list[str]) -> int:
+    commands = {"lab", "test", "notebooks", "bench"}
+    if not argv or argv[0] not in commands:
+        print(__doc__)
+        return 2
+    command, rest = argv[0], argv[1:]
+    setup()
+    env = dict(os.environ, PYTHONHASHSEED="0", TF_CPP_MIN_LOG_LEVEL="2",
+               KERAS_BACKEND="tensorflow", PYDEVD_DISABLE_FILE_VALIDATION="1")
+    if command == "lab":
+        start = rest or ["notebooks/00_start_here.ipynb"]
+        return subprocess.call([str(BIN / "jupyter"), "lab", *start], cwd=ROOT, env=env)
+    if command == "test":
+        return subprocess.call([str(PYTHON), "-m", "pytest", "--nbval-lax",
+                                "--nbval-current-env", *rest], cwd=ROOT, env=env)
+    if command == "notebooks":
+        return subprocess.call([str(PYTHON), str(ROOT / "tools" / "run_notebooks.py"), *rest],
+                               cwd=ROOT, env=env)
+    return subprocess.call([str(PYTHON), str(ROOT / "tools" / "bench_cam.py"), *rest],
+                           cwd=ROOT, env=env)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
