@@ -14,7 +14,7 @@ import os as _os
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from .cam import (CamResult, Features, cam, class_activation_maps,  # noqa: E402
+from .maps import (CamResult, Features, cam, class_activation_maps,  # noqa: E402
                   features, grad_cam, top_classes)
 from .heatmap import colorize, normalize, overlay, upsample  # noqa: E402
 

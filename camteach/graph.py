@@ -8,7 +8,7 @@ Functional, Sequential and *nested* models (a pre-trained base used as one
 layer of a new classifier) and builds a model that returns them, without ever
 changing the caller's model.
 
-Used by :mod:`camteach.cam` (lessons 04-11) and by the lessons that look
+Used by :mod:`camteach.maps` (lessons 04-11) and by the lessons that look
 inside the network (01-03).
 """
 
