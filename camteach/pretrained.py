@@ -519,7 +519,8 @@ def load_pretrained(
         if fetch_locals is None:
             raise
         fname = str(fetch_locals.get("fname") or fname)
-        url = str(fetch_locals.get("origin") or spec.weights_url)
+        url = str(fetch_locals.get("origin")
+                  or spec.weights_url.rsplit("/", 1)[0] + "/" + fname)
         target = os.path.join(models_dir, fname)
         # Keras deletes a partial download itself, but a file that failed its
         # hash check after a "successful" download (e.g. a captive portal's
