@@ -32,8 +32,10 @@ Used in lessons 01-06 and 11, and to train the course model.
 Examples
 --------
 >>> s = make_scenes(8, seed=0, size=224)
->>> s.images.shape, s.labels[:4], s.parts["wheel"].shape
-((8, 224, 224, 3), array([...]), (8, 224, 224))
+>>> s.images.shape, s.masks.shape, s.parts["wheel"].shape, s.boxes.shape
+((8, 224, 224, 3), (8, 224, 224), (8, 224, 224), (8, 4))
+>>> sorted(s.labels.tolist())
+[0, 0, 1, 1, 2, 2, 3, 3]
 """
 
 from __future__ import annotations
@@ -368,13 +370,15 @@ def _face(rng) -> list:
     yeye, dx = rng.uniform(-0.12, -0.05), rng.uniform(0.12, 0.16)
     erx, ery = rng.uniform(0.065, 0.085), rng.uniform(0.04, 0.055)
     white = _grey(rng, 225, 250)
-    iris = [_hsv(rng, (0.05, 0.1), (0.5, 0.9), (0.2, 0.45)), _hsv(rng, (0.55, 0.62), (0.4, 0.8), (0.4, 0.7)),
+    iris = [_hsv(rng, (0.05, 0.1), (0.5, 0.9), (0.2, 0.45)),
+            _hsv(rng, (0.55, 0.62), (0.4, 0.8), (0.4, 0.7)),
             _hsv(rng, (0.25, 0.4), (0.4, 0.7), (0.3, 0.55)), _grey(rng, 10, 40)][rng.integers(4)]
     look = rng.uniform(-0.3, 0.3) * erx
     for sx in (-1, 1):
         prims.append(("eye", white, "ellipse", (sx * dx, yeye, erx, ery, 0.0)))
         prims.append(("eye", iris, "ellipse", (sx * dx + look, yeye, 0.7 * ery, 0.85 * ery, 0.0)))
-        prims.append(("eye", (15, 15, 20), "ellipse", (sx * dx + look, yeye, 0.33 * ery, 0.4 * ery, 0.0)))
+        prims.append(("eye", (15, 15, 20), "ellipse",
+                      (sx * dx + look, yeye, 0.33 * ery, 0.4 * ery, 0.0)))
     nw, nb = rng.uniform(0.04, 0.06), rng.uniform(0.09, 0.13)
     prims.append(("nose", _scaled(skin, rng.uniform(0.68, 0.8)), "poly",
                   np.array([(0.0, yeye + 0.03), (nw, nb), (0.0, nb + 0.015), (-nw, nb)])))
@@ -416,7 +420,8 @@ def _car(rng) -> list:
     lean0 = (ct0 - cb0) * (yb - yt) / ch
     lean1 = (cb1 - ct1) * (yb - yt) / ch
     prims.append(("window", glass, "poly", np.array([
-        (cb0 + inset + lean0 + 0.01, yb), (ct0 + inset, yt), (mid - 0.015, yt), (mid - 0.015, yb)])))
+        (cb0 + inset + lean0 + 0.01, yb), (ct0 + inset, yt), (mid - 0.015, yt),
+        (mid - 0.015, yb)])))
     prims.append(("window", glass, "poly", np.array([
         (mid + 0.015, yb), (mid + 0.015, yt), (ct1 - inset, yt), (cb1 - inset - lean1, yb)])))
     prims.append(("body", _hsv(rng, (0.12, 0.17), (0.2, 0.7), (0.9, 1.0)), "ellipse",
@@ -476,7 +481,8 @@ def _house(rng) -> list:
     wy = top + rng.uniform(0.1, 0.14)
     fb = 0.012
     for wx in (-0.55 * wh, 0.55 * wh):
-        prims.append(("window", frame, "poly", _rect(wx - ws - fb, wy - ws - fb, wx + ws + fb, wy + ws + fb)))
+        prims.append(("window", frame, "poly",
+                      _rect(wx - ws - fb, wy - ws - fb, wx + ws + fb, wy + ws + fb)))
         prims.append(("window", glass, "poly", _rect(wx - ws, wy - ws, wx + ws, wy + ws)))
         prims.append(("window", frame, "poly", _rect(wx - 0.006, wy - ws, wx + 0.006, wy + ws)))
         prims.append(("window", frame, "poly", _rect(wx - ws, wy - 0.006, wx + ws, wy + 0.006)))
@@ -489,7 +495,8 @@ def _flower(rng) -> list:
         petal = _skin(rng)
     else:
         petal = _hsv(rng, s=(0.35, 1.0), v=(0.6, 1.0))
-    centre = [_hsv(rng, (0.11, 0.16), (0.7, 1.0), (0.8, 1.0)), _hsv(rng, (0.05, 0.1), (0.6, 0.9), (0.2, 0.5)),
+    centre = [_hsv(rng, (0.11, 0.16), (0.7, 1.0), (0.8, 1.0)),
+              _hsv(rng, (0.05, 0.1), (0.6, 0.9), (0.2, 0.5)),
               _grey(rng, 20, 60)][rng.integers(3)]
     green = _hsv(rng, (0.22, 0.4), (0.45, 0.9), (0.3, 0.7))
     cy = -0.22
@@ -506,7 +513,8 @@ def _flower(rng) -> list:
     ly = rng.uniform(0.12, 0.28)
     lt = (ly - cy) / (0.5 - cy)
     lx = bend * 4 * lt * (1 - lt)
-    lrx, lry, la = rng.uniform(0.09, 0.12), rng.uniform(0.03, 0.045), np.radians(rng.uniform(20, 45))
+    lrx, lry = rng.uniform(0.09, 0.12), rng.uniform(0.03, 0.045)
+    la = np.radians(rng.uniform(20, 45))
     prims.append(("leaf", _scaled(green, rng.uniform(0.85, 1.15)), "ellipse",
                   (lx + side * lrx * math.cos(la), ly - lrx * math.sin(la), lrx, lry, -side * la)))
     n = int(rng.integers(5, 9))
@@ -588,9 +596,8 @@ def _box_overlap(a, b) -> float:
 # --------------------------------------------------------------------------
 
 @lru_cache(maxsize=8)
-def _grid(size: int) -> tuple[np.ndarray, np.ndarray]:
-    y, x = np.mgrid[0:size, 0:size].astype(np.float32)
-    return x, y
+def _coords(size: int) -> np.ndarray:
+    return np.arange(size, dtype=np.float32)
 
 
 def _upsample(small: np.ndarray, size: int) -> np.ndarray:
@@ -617,15 +624,15 @@ def _background(rng, size: int, clutter: float) -> tuple[np.ndarray, np.ndarray]
     # sometimes a periodic texture (stripes, checks) of low contrast
     kind = rng.integers(4)
     if kind < 2:
-        x, y = _grid(size)
+        x = _coords(size)
         period = rng.uniform(0.03, 0.09) * size
         a = rng.uniform(0, np.pi)
-        u = (x * math.cos(a) + y * math.sin(a)) * (2 * np.pi / period)
-        pat = np.sin(u)
+        ca, sa = math.cos(a) * 2 / period, math.sin(a) * 2 / period
+        pat = np.floor(x[None, :] * ca + x[:, None] * sa).astype(np.int16) & 1
         if kind == 1:
-            v = (-x * math.sin(a) + y * math.cos(a)) * (2 * np.pi / period)
-            pat = pat * np.sin(v)
-        base += (np.sign(pat) * rng.uniform(6, 16)).astype(np.int16)[..., None]
+            pat ^= np.floor(x[:, None] * ca - x[None, :] * sa).astype(np.int16) & 1
+        amp = int(rng.integers(6, 17))
+        base += (pat * (2 * amp) - amp)[..., None]
     np.clip(base, 0, 255, out=base)
     img = Image.fromarray(base.astype(np.uint8))
     _distractors(ImageDraw.Draw(img), rng, size, clutter)
@@ -1010,7 +1017,8 @@ def scene_batches(batch_size: int, seed: int = 0, size: int = 224,
                "shortcut_mode"}
     unknown = sorted(set(kwargs) - allowed)
     if unknown:
-        raise ValueError(f"kwargs: unknown argument(s) {unknown}; expected some of {sorted(allowed)}")
+        raise ValueError(f"kwargs: unknown argument(s) {unknown}; "
+                         f"expected some of {sorted(allowed)}")
     start = _check_int(kwargs.pop("start", 0), "start", 0)
     cfg = _config(seed, size, kwargs.get("objects", 1), kwargs.get("classes"),
                   kwargs.get("clutter", 1.0), kwargs.get("shortcut"),

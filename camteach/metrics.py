@@ -1,0 +1,189 @@
+"""Measuring explanations against the truth the scenes know.
+
+- :func:`pointing_game`: does the hottest pixel of a heat map fall on the object?
+- :func:`cam_box`: the CAM paper's box: keep pixels above a fraction of the
+  map's maximum, take the box around the largest connected region.
+- :func:`box_iou`: intersection over union of boxes.
+- :func:`dissect`: network dissection: which feature channel fires where a
+  part (an eye, a wheel, a roof) is.
+
+Used in lessons 01 (thing detectors), 05 (from a CAM to a box), 06 (the
+shortcut), 11 (judging explanations), and by the course model's evaluation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+from . import checks
+from .heatmap import upsample
+
+
+def box_iou(a, b) -> np.ndarray:
+    """Intersection over union of boxes ``(x0, y0, x1, y1)`` (x1, y1 exclusive).
+
+    Parameters
+    ----------
+    a, b : array-like, (..., 4)
+        Boxes; the leading axes broadcast.
+
+    Returns
+    -------
+    numpy.ndarray, float64, (...)
+        IoU in [0, 1]; 0 when both boxes are empty.
+    """
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    for name, box in (("a", a), ("b", b)):
+        if box.shape[-1:] != (4,):
+            raise ValueError(f"{name}: expected boxes (..., 4) as (x0, y0, x1, y1), "
+                             f"got shape {box.shape}")
+        if np.any(box[..., 2] < box[..., 0]) or np.any(box[..., 3] < box[..., 1]):
+            raise ValueError(f"{name}: expected x1 >= x0 and y1 >= y0")
+
+    def area(box):
+        return (box[..., 2] - box[..., 0]) * (box[..., 3] - box[..., 1])
+
+    width = np.clip(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
+    height = np.clip(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0, None)
+    inter = width * height
+    union = area(a) + area(b) - inter
+    return np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
+
+
+def cam_box(heatmap, threshold: float = 0.2) -> np.ndarray:
+    """The CAM paper's bounding box of a heat map.
+
+    Keeps the pixels whose value is at least ``threshold`` times the map's
+    maximum, then returns the box around the largest connected region
+    (8-connected). A map whose maximum is not positive is min-max normalised
+    first, so that the rule still picks its hottest part.
+
+    Parameters
+    ----------
+    heatmap : array-like, (H, W)
+        Usually a CAM upsampled to the image size.
+    threshold : float in (0, 1]
+        The fraction of the maximum (0.2 in the CAM paper).
+
+    Returns
+    -------
+    numpy.ndarray, int64, (4,)
+        ``(x0, y0, x1, y1)``, x1 and y1 exclusive, in the map's pixels.
+    """
+    heat = checks.finite_maps(heatmap, name="heatmap")
+    if heat.ndim != 2:
+        raise ValueError(f"heatmap: expected one map (H, W), got shape {heat.shape}")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.floating)) \
+            or not 0 < float(threshold) <= 1:
+        raise ValueError(f"threshold: expected a fraction in (0, 1], got {threshold!r}")
+    if heat.max() <= 0:
+        low, span = heat.min(), heat.max() - heat.min()
+        heat = (heat - low) / span if span > 0 else np.ones_like(heat)
+    keep = heat >= float(threshold) * heat.max()
+    regions, count = ndimage.label(keep, structure=np.ones((3, 3)))
+    sizes = np.bincount(regions.ravel())[1:]
+    rows, cols = np.nonzero(regions == 1 + int(np.argmax(sizes)))
+    return np.array([cols.min(), rows.min(), cols.max() + 1, rows.max() + 1], dtype=np.int64)
+
+
+def pointing_game(heatmaps, masks) -> np.ndarray:
+    """Whether each map's hottest pixel lies inside its mask.
+
+    Parameters
+    ----------
+    heatmaps : array-like, (N, H, W)
+        Maps at the masks' resolution (upsample CAMs first).
+    masks : array-like of bool, (N, H, W)
+        The object's pixels.
+
+    Returns
+    -------
+    numpy.ndarray of bool, (N,)
+    """
+    heat = checks.finite_maps(heatmaps, name="heatmaps", min_ndim=3)
+    masks = np.asarray(masks, dtype=bool)
+    if heat.ndim != 3 or masks.shape != heat.shape:
+        raise ValueError(f"masks: expected the heat maps' shape (N, H, W) = {heat.shape}, "
+                         f"got {masks.shape}")
+    flat = heat.reshape(len(heat), -1).argmax(axis=1)
+    return masks.reshape(len(masks), -1)[np.arange(len(masks)), flat]
+
+
+@dataclass(frozen=True)
+class Dissection:
+    """Network dissection of one layer.
+
+    Attributes
+    ----------
+    parts : tuple of str
+        The part names, in the order of the arrays below.
+    channel : numpy.ndarray, int64, (P,)
+        For each part, the channel whose firing overlaps it best.
+    iou : numpy.ndarray, float64, (P,)
+        That best IoU.
+    ious : numpy.ndarray, float64, (P, C)
+        The IoU of every channel with every part.
+    """
+
+    parts: tuple[str, ...]
+    channel: np.ndarray
+    iou: np.ndarray
+    ious: np.ndarray
+
+
+def dissect(F, parts: dict, resolution: int = 56) -> Dissection:
+    """Which feature channel is the "wheel detector"? Network dissection.
+
+    Each channel's maps are upsampled (bilinear) to ``resolution`` and
+    thresholded so that, over the whole set, the channel fires on as many
+    pixels as the part covers (a part covering 2% of all pixels is compared
+    with each channel's top 2%); the IoU between where the channel fires and
+    the part's mask is computed over all images at once.
+
+    Parameters
+    ----------
+    F : array-like, (N, h, w, C)
+        Feature maps (e.g. ``ct.features(model, images).F``).
+    parts : dict of str -> bool array (N, H, W)
+        Part masks (e.g. ``scenes.parts``); downsampled to ``resolution``.
+    resolution : int
+        Working resolution (56 keeps it fast; the masks' own size is exact).
+
+    Returns
+    -------
+    Dissection
+    """
+    F = checks.finite_maps(np.moveaxis(np.asarray(F), -1, 1), name="F", min_ndim=4)
+    n, channels = F.shape[:2]
+    act = upsample(F, resolution).reshape(n, channels, -1)          # (N, C, R*R)
+    act = np.moveaxis(act, 1, 0).reshape(channels, -1)               # (C, N*R*R)
+    ordered = np.sort(act, axis=1)
+    names, ious = [], []
+    for name, mask in parts.items():
+        mask = np.asarray(mask, dtype=bool)
+        if mask.ndim != 3 or len(mask) != n:
+            raise ValueError(f"parts[{name!r}]: expected masks (N={n}, H, W), got {mask.shape}")
+        small = _downsample_mask(mask, resolution).reshape(-1)
+        share = small.mean()
+        if share == 0:
+            continue
+        cut = ordered[:, min(act.shape[1] - 1, int(round((1 - share) * act.shape[1])))]
+        fires = act > cut[:, None]
+        inter = (fires & small).sum(axis=1)
+        union = (fires | small).sum(axis=1)
+        names.append(name)
+        ious.append(inter / np.maximum(union, 1))
+    ious = np.array(ious, dtype=np.float64).reshape(len(names), channels)
+    best = ious.argmax(axis=1) if len(names) else np.zeros(0, np.int64)
+    return Dissection(parts=tuple(names), channel=best.astype(np.int64),
+                      iou=ious[np.arange(len(names)), best], ious=ious)
+
+
+def _downsample_mask(mask: np.ndarray, resolution: int) -> np.ndarray:
+    """Nearest-neighbour (pixel-centre) sampling of masks (N, H, W) to R x R."""
+    rows = ((np.arange(resolution) + 0.5) * mask.shape[1] / resolution).astype(int)
+    cols = ((np.arange(resolution) + 0.5) * mask.shape[2] / resolution).astype(int)
+    return mask[:, rows][:, :, cols]

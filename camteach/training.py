@@ -1,0 +1,198 @@
+"""Training and evaluating the course models (instructors only: the weights ship).
+
+    python3 course.py train      # retrain both shipped models, write weights + report
+    python3 course.py evaluate   # print the shipped model's figures
+
+Scenes come from three seeds that never mix: ``TRAIN_SEED`` for training,
+``VAL_SEED`` for choosing the box threshold, ``TEST_SEED`` for every figure
+the course reports (the lessons use test scenes too).
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import time
+from dataclasses import asdict, dataclass
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from . import metrics
+from .heatmap import upsample
+from .maps import cam
+from .scenes import CLASS_NAMES, Scenes, make_scenes
+
+TRAIN_SEED, VAL_SEED, TEST_SEED = 0, 1, 2
+THRESHOLDS = tuple(np.round(np.arange(0.05, 0.96, 0.05), 2))
+
+
+def _chunk(args) -> tuple[np.ndarray, np.ndarray]:
+    n, seed, start, kwargs = args
+    scenes = make_scenes(n, seed=seed, start=start, **kwargs)
+    return scenes.images, scenes.labels
+
+
+def scene_arrays(n: int, seed: int, workers: int = 2, **kwargs) -> tuple[np.ndarray, np.ndarray]:
+    """Images (n, 224, 224, 3) uint8 and labels (n,) from ``make_scenes``, in parallel.
+
+    The result does not depend on ``workers``: scene i depends only on (seed, i).
+    """
+    step = 500
+    jobs = [(min(step, n - s), seed, s, kwargs) for s in range(0, n, step)]
+    if workers > 1:
+        with multiprocessing.get_context("spawn").Pool(workers) as pool:
+            parts = pool.map(_chunk, jobs)
+    else:
+        parts = [_chunk(job) for job in jobs]
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+@dataclass
+class TrainConfig:
+    """What a training run does; stored in the report next to the weights."""
+
+    scenes: int = 19200
+    epochs: int = 2
+    batch_size: int = 32
+    learning_rate: float = 2e-3
+    widths: tuple[int, ...] = (32, 64, 128, 256)
+    seed: int = TRAIN_SEED
+    shortcut: str | None = None
+    shortcut_class: str = "car"
+
+
+def train(config: TrainConfig, log=print) -> tuple[keras.Model, dict]:
+    """Train a course model from scratch, deterministically on the CPU.
+
+    Returns
+    -------
+    (keras.Model, dict)
+        The model (softmax head, compiled away) and a summary: seconds
+        spent generating and training, final training loss and accuracy.
+    """
+    from .course_model import build_course_model
+
+    keras.utils.set_random_seed(config.seed)
+    tf.config.experimental.enable_op_determinism()
+    start = time.perf_counter()
+    kwargs = {}
+    if config.shortcut:
+        kwargs = dict(shortcut=config.shortcut, shortcut_class=config.shortcut_class,
+                      shortcut_mode="train")
+    x, y = scene_arrays(config.scenes, config.seed, **kwargs)
+    generated = time.perf_counter() - start
+    log(f"generated {len(x)} training scenes in {generated:.0f} s")
+    model = build_course_model(len(CLASS_NAMES), config.widths, seed=config.seed)
+    steps = config.epochs * math.ceil(len(x) / config.batch_size)
+    schedule = keras.optimizers.schedules.CosineDecay(
+        0.0, steps - steps // 20, warmup_target=config.learning_rate,
+        warmup_steps=steps // 20)
+    model.compile(optimizer=keras.optimizers.Adam(schedule),
+                  loss=keras.losses.SparseCategoricalCrossentropy(),
+                  metrics=["accuracy"])
+    dataset = (tf.data.Dataset.from_tensor_slices((x, y))
+               .shuffle(len(x), seed=config.seed, reshuffle_each_iteration=True)
+               .batch(config.batch_size)
+               .map(_flip, num_parallel_calls=1, deterministic=True)
+               .prefetch(2))
+    history = model.fit(dataset, epochs=config.epochs, verbose=2)
+    trained = time.perf_counter() - start - generated
+    log(f"trained in {trained:.0f} s")
+    return model, {"generate_seconds": round(generated, 1), "train_seconds": round(trained, 1),
+                   "final_loss": round(float(history.history["loss"][-1]), 4),
+                   "final_accuracy": round(float(history.history["accuracy"][-1]), 4),
+                   "config": asdict(config)}
+
+
+def _flip(images, labels):
+    """Mirror half of each batch left-right (every class is left-right symmetric in kind)."""
+    flip = tf.random.stateless_uniform([tf.shape(images)[0]], seed=[7, tf.shape(images)[0]]) < 0.5
+    return tf.where(flip[:, None, None, None], tf.reverse(images, axis=[2]), images), labels
+
+
+def _cam_heat(model: keras.Model, scenes: Scenes, classes) -> np.ndarray:
+    res = cam(model, scenes.images, classes=classes)
+    return upsample(res.maps[:, 0], scenes.images.shape[1])
+
+
+def choose_threshold(model: keras.Model, scenes: Scenes) -> float:
+    """The CAM-box threshold (fraction of the maximum) with the best mean IoU."""
+    heat = _cam_heat(model, scenes, scenes.labels)
+    best = max(THRESHOLDS, key=lambda t: np.mean(
+        metrics.box_iou([metrics.cam_box(h, t) for h in heat], scenes.boxes)))
+    return float(best)
+
+
+def evaluate(model: keras.Model, n: int = 800, *, threshold: float | None = None,
+             val_n: int = 400) -> dict:
+    """Every figure the course reports about a model, on test scenes.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A course model.
+    n : int
+        Test scenes (seed ``TEST_SEED``).
+    threshold : float, optional
+        CAM-box threshold; None chooses it on ``val_n`` validation scenes.
+
+    Returns
+    -------
+    dict
+        accuracy, pointing game, box IoU at 20% and at the chosen
+        threshold (share >= 0.5 and mean), per-class figures, dissection.
+    """
+    if threshold is None:
+        threshold = choose_threshold(model, make_scenes(val_n, seed=VAL_SEED))
+    test = make_scenes(n, seed=TEST_SEED)
+    res = cam(model, test.images, classes=test.labels)
+    heat = upsample(res.maps[:, 0], test.images.shape[1])
+    predicted = res.logits.argmax(axis=1)
+    hits = metrics.pointing_game(heat, test.masks)
+    report = {"test_scenes": n, "test_seed": TEST_SEED, "val_seed": VAL_SEED,
+              "accuracy": float(np.mean(predicted == test.labels)),
+              "pointing_game": float(hits.mean()), "chosen_threshold": threshold}
+    for name, t in (("paper_0.2", 0.2), ("chosen", threshold)):
+        ious = metrics.box_iou([metrics.cam_box(h, t) for h in heat], test.boxes)
+        report[f"box_iou_{name}"] = {"mean": float(ious.mean()),
+                                     "share_at_least_0.5": float(np.mean(ious >= 0.5))}
+        if name == "chosen":
+            per_class_iou = ious
+    report["per_class"] = {
+        cls: {"accuracy": float(np.mean(predicted[test.labels == i] == i)),
+              "pointing_game": float(hits[test.labels == i].mean()),
+              "box_iou_chosen_mean": float(per_class_iou[test.labels == i].mean())}
+        for i, cls in enumerate(CLASS_NAMES)}
+    from .maps import features
+    sample = test[:200]
+    dissection = metrics.dissect(features(model, sample.images).F, dict(sample.parts))
+    report["dissection"] = {part: {"channel": int(c), "iou": round(float(iou), 3)}
+                            for part, c, iou in zip(dissection.parts, dissection.channel,
+                                                    dissection.iou)}
+    return report
+
+
+def evaluate_shortcut(model: keras.Model, n: int = 400, shortcut_class: str = "car",
+                      shortcut: str = "corner") -> dict:
+    """How much a shortcut model relies on its cue (lesson 06).
+
+    On test scenes where the cue is moved to the *other* classes ("swap"),
+    reports the accuracy, the share of cued images called ``shortcut_class``,
+    and the share whose CAM for the predicted class peaks on the cue.
+    """
+    target = CLASS_NAMES.index(shortcut_class)
+    clean = make_scenes(n, seed=TEST_SEED)
+    swapped = make_scenes(n, seed=TEST_SEED, shortcut=shortcut, shortcut_class=shortcut_class,
+                          shortcut_mode="swap")
+    res = cam(model, swapped.images)
+    heat = upsample(res.maps[:, 0], swapped.images.shape[1])
+    cued = swapped.cue_masks.any(axis=(1, 2))
+    on_cue = metrics.pointing_game(heat, swapped.cue_masks)
+    clean_pred = cam(model, clean.images).classes[:, 0]
+    return {"clean_accuracy": float(np.mean(clean_pred == clean.labels)),
+            "swapped_accuracy": float(np.mean(res.classes[:, 0] == swapped.labels)),
+            "cued_called_shortcut_class": float(np.mean(res.classes[cued, 0] == target)),
+            "cam_peak_on_cue_when_cued": float(on_cue[cued].mean()),
+            "cued_images": int(cued.sum())}
