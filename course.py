@@ -5,6 +5,8 @@
     python3 course.py test        # set up, then run every test (notebooks included)
     python3 course.py notebooks   # set up, then re-execute every lesson in place
     python3 course.py bench       # set up, then print the CAM speed benchmark
+    python3 course.py train       # set up, then retrain the shipped course models
+    python3 course.py evaluate    # set up, then print the course models' figures
 
 "Set up" makes a virtual environment in ``.venv/`` beside this file and
 installs the course into it (``pip install -e .[test]`` with the pinned
@@ -68,7 +70,9 @@ def setup() -> None:
 
 
 def main(argv: list[str]) -> int:
-    commands = {"lab", "test", "notebooks", "bench"}
+    scripts = {"notebooks": "run_notebooks.py", "bench": "bench_cam.py",
+               "train": "train_course_model.py", "evaluate": "evaluate_course_model.py"}
+    commands = {"lab", "test", *scripts}
     if not argv or argv[0] not in commands:
         print(__doc__)
         return 2
@@ -82,10 +86,7 @@ def main(argv: list[str]) -> int:
     if command == "test":
         return subprocess.call([str(PYTHON), "-m", "pytest", "--nbval-lax",
                                 "--nbval-current-env", *rest], cwd=ROOT, env=env)
-    if command == "notebooks":
-        return subprocess.call([str(PYTHON), str(ROOT / "tools" / "run_notebooks.py"), *rest],
-                               cwd=ROOT, env=env)
-    return subprocess.call([str(PYTHON), str(ROOT / "tools" / "bench_cam.py"), *rest],
+    return subprocess.call([str(PYTHON), str(ROOT / "tools" / scripts[command]), *rest],
                            cwd=ROOT, env=env)
 
 

@@ -17,7 +17,9 @@ _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from .maps import (CamResult, Features, cam, class_activation_maps,  # noqa: E402
                   features, grad_cam, top_classes)
 from .course_model import build_course_model, load_course_model  # noqa: E402
+from .graph import layer_shapes  # noqa: E402
 from .heatmap import colorize, normalize, overlay, upsample  # noqa: E402
+from . import plots  # noqa: E402
 from .metrics import box_iou, cam_box, dissect, pointing_game  # noqa: E402
 from .pretrained import (WeightsUnavailableError, decode, imagenet_class_names,  # noqa: E402
                          load_pretrained, preprocess)
@@ -28,7 +30,7 @@ __version__ = "0.1.0"
 __all__ = [
     "CLASS_NAMES", "PARTS", "CamResult", "Features", "Scenes", "WeightsUnavailableError",
     "box_iou", "build_course_model", "cam", "cam_box", "class_activation_maps", "colorize",
-    "decode", "dissect", "draw_scene", "features", "grad_cam", "imagenet_class_names",
+    "decode", "dissect", "draw_scene", "features", "grad_cam", "imagenet_class_names", "layer_shapes",
     "load_course_model", "load_pretrained", "make_scenes", "normalize", "overlay",
-    "pointing_game", "preprocess", "top_classes", "upsample",
+    "plots", "pointing_game", "preprocess", "top_classes", "upsample",
 ]

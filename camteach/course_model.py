@@ -26,6 +26,9 @@ import keras
 DATA = Path(__file__).resolve().parent / "data"
 MANIFEST = DATA / "models.json"
 FEATURE_LAYER = "conv5_out"
+#: The stage outputs, from the image to the class scores (lesson 01).
+STAGES = ("image", "conv1_relu", "conv2_a_relu", "conv3_b_relu", "conv4_b_relu", FEATURE_LAYER,
+          "avg_pool", "predictions")
 INPUT_SIZE = 224
 
 
@@ -82,6 +85,13 @@ def sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def save_course_model(model: keras.Model, path: Path) -> None:
+    """Save weights and architecture only (no optimizer state) as a ``.keras`` file."""
+    clean = keras.models.clone_model(model)
+    clean.set_weights(model.get_weights())
+    clean.save(path)
 
 
 def manifest() -> dict:

@@ -247,3 +247,21 @@ def tap(model: keras.Model, layers: list[keras.layers.Layer]) -> keras.Model:
     x = keras.Input(shape=graph.inputs[0].shape[1:], dtype=graph.inputs[0].dtype)
     _rebuild(model, x, targets, found)
     return keras.Model(x, [found[id(layer)] for layer in layers], name=f"{model.name}_tap")
+
+
+def layer_shapes(model: keras.Model, names: list[str]) -> list[tuple[str, tuple]]:
+    """Output shapes (without the batch axis) of named layers, in order.
+
+    Used in lesson 01: the image shrinks while the number of features grows.
+
+    Parameters
+    ----------
+    model : keras.Model
+    names : list of str
+        Layer names (at any depth), e.g. a network's stage outputs.
+
+    Returns
+    -------
+    list of (name, shape)
+    """
+    return [(name, tuple(_output_of(find_layer(model, name)).shape[1:])) for name in names]

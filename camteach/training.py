@@ -22,7 +22,7 @@ import tensorflow as tf
 from . import metrics
 from .heatmap import upsample
 from .maps import cam
-from .scenes import CLASS_NAMES, Scenes, make_scenes
+from .scenes import CLASS_NAMES, Scenes, make_scenes, scene_batches
 
 TRAIN_SEED, VAL_SEED, TEST_SEED = 0, 1, 2
 THRESHOLDS = tuple(np.round(np.arange(0.05, 0.96, 0.05), 2))
@@ -30,8 +30,7 @@ THRESHOLDS = tuple(np.round(np.arange(0.05, 0.96, 0.05), 2))
 
 def _chunk(args) -> tuple[np.ndarray, np.ndarray]:
     n, seed, start, kwargs = args
-    scenes = make_scenes(n, seed=seed, start=start, **kwargs)
-    return scenes.images, scenes.labels
+    return next(scene_batches(n, seed=seed, start=start, **kwargs))
 
 
 def scene_arrays(n: int, seed: int, workers: int = 2, **kwargs) -> tuple[np.ndarray, np.ndarray]:
@@ -41,7 +40,7 @@ def scene_arrays(n: int, seed: int, workers: int = 2, **kwargs) -> tuple[np.ndar
     """
     step = 500
     jobs = [(min(step, n - s), seed, s, kwargs) for s in range(0, n, step)]
-    if workers > 1:
+    if workers > 1 and len(jobs) > 1:
         with multiprocessing.get_context("spawn").Pool(workers) as pool:
             parts = pool.map(_chunk, jobs)
     else:

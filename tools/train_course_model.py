@@ -39,7 +39,7 @@ def main() -> None:
         start = time.perf_counter()
         model, summary = training.train(config)
         path = course_model.DATA / f"{name}_model.keras"
-        model.save(path)
+        course_model.save_course_model(model, path)
         report = (training.evaluate(model) if name == "course"
                   else training.evaluate_shortcut(model))
         summary["total_seconds"] = round(time.perf_counter() - start, 1)
