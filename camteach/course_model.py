@@ -40,7 +40,7 @@ def _conv_bn_relu(x, filters: int, stride: int, name: str, kernel: int = 3):
 
 
 def build_course_model(num_classes: int = 4, widths: tuple[int, ...] = (32, 64, 128, 256),
-                       seed: int | None = 0) -> keras.Model:
+                       seed: int | None = 0, activation: str | None = "softmax") -> keras.Model:
     """Build the course model with fresh (random) weights.
 
     Parameters
@@ -52,6 +52,8 @@ def build_course_model(num_classes: int = 4, widths: tuple[int, ...] = (32, 64, 
         the number of feature maps the CAM sums over.
     seed : int or None
         Seed for the initial weights (None: not seeded).
+    activation : str or None
+        The head's activation ("softmax"; None gives the raw scores, for training).
 
     Returns
     -------
@@ -74,7 +76,7 @@ def build_course_model(num_classes: int = 4, widths: tuple[int, ...] = (32, 64, 
     x = _conv_bn_relu(x, widths[3], 2, "conv5_a")                           # 7x7
     x = _conv_bn_relu(x, widths[3], 1, "conv5")                             # -> conv5_out
     x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    outputs = keras.layers.Dense(num_classes, activation="softmax", name="predictions")(x)
+    outputs = keras.layers.Dense(num_classes, activation=activation, name="predictions")(x)
     return keras.Model(inputs, outputs, name="course_cnn")
 
 
@@ -89,7 +91,7 @@ def sha256(path: Path) -> str:
 
 def save_course_model(model: keras.Model, path: Path) -> None:
     """Save weights and architecture only (no optimizer state) as a ``.keras`` file."""
-    clean = keras.models.clone_model(model)
+    clean = keras.Model.from_config(model.get_config())   # a fresh, uncompiled copy
     clean.set_weights(model.get_weights())
     clean.save(path)
 

@@ -1103,7 +1103,7 @@ def bind_lesson06(maps, masks, cue_masks) -> tuple[Exercise, Exercise]:
 # Lesson 00: how exercises work
 # --------------------------------------------------------------------------
 
-def bind_lesson00(model) -> tuple[Exercise]:
+def bind_lesson00(model) -> Exercise:
     """The warm-up exercise of lesson 00 (start here): how many classes?
 
     Parameters
@@ -1114,7 +1114,8 @@ def bind_lesson00(model) -> tuple[Exercise]:
     Returns
     -------
     q1 : Exercise
-        ``answer``: the number of classes the model scores.
+        ``answer``: the number of classes the model scores (one exercise,
+        so it is returned alone, not in a tuple).
     """
     count = int(model.outputs[0].shape[-1])
     features = int(model.get_layer("avg_pool").output.shape[-1])
@@ -1135,7 +1136,7 @@ def bind_lesson00(model) -> tuple[Exercise]:
             (lambda: 1000, "1000 is ImageNet's number of classes (ResNet50); the course "
                            "model has its own."),
         ])
-    return tuple(sheet.exercises)
+    return sheet.exercises[0]
 
 
 lesson00 = Lesson("00", "start here", bind_lesson00)

@@ -22,7 +22,7 @@ def _relu(x):
 
 
 def lesson00():
-    return ex.lesson00.bind(model=ct.build_course_model(widths=(8, 8, 8, 16), seed=0))
+    return (ex.lesson00.bind(model=ct.build_course_model(widths=(8, 8, 8, 16), seed=0)),)
 
 
 def lesson01():
