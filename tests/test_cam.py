@@ -5,8 +5,11 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import camteach as ct
+from camteach import checks
 from camteach import maps as maps_module
 
 GAP_MODELS = ["functional_model", "sequential_model", "nested_model"]
@@ -163,3 +166,20 @@ def test_bad_top_layer_and_model(functional_model, images):
         ct.cam("resnet50", images)
     with pytest.raises(ValueError, match="built"):
         ct.cam(keras.Sequential([keras.layers.Dense(2)]), images)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(1, 5), min_size=0, max_size=6).filter(lambda s: len(s) not in (3, 4)))
+def test_any_wrong_rank_is_a_clear_error(shape):
+    with pytest.raises(ValueError, match=r"images: expected a batch \(N, H, W, C\)"):
+        checks.as_batch(np.zeros(shape))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(-50, 50), st.integers(1, 20))
+def test_class_indices_accept_exactly_the_valid_range(c, num_classes):
+    if 0 <= c < num_classes:
+        np.testing.assert_array_equal(checks.class_indices(c, 3, num_classes), [[c]] * 3)
+    else:
+        with pytest.raises(ValueError, match=rf"classes: class indices must be in \[0, {num_classes - 1}\]"):
+            checks.class_indices(c, 3, num_classes)
