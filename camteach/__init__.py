@@ -23,7 +23,8 @@ from . import plots  # noqa: E402
 from .metrics import box_iou, cam_box, dissect, pointing_game  # noqa: E402
 from .pretrained import (WeightsUnavailableError, decode, imagenet_class_names,  # noqa: E402
                          load_pretrained, preprocess)
-from .scenes import CLASS_NAMES, PARTS, Scenes, draw_scene, make_scenes  # noqa: E402
+from .scenes import (CLASS_NAMES, PARTS, Scenes, draw_scene, make_backgrounds,  # noqa: E402
+                     make_scenes)
 
 __version__ = "0.1.0"
 
@@ -31,6 +32,6 @@ __all__ = [
     "CLASS_NAMES", "PARTS", "CamResult", "Features", "Scenes", "WeightsUnavailableError",
     "box_iou", "build_course_model", "cam", "cam_box", "class_activation_maps", "colorize",
     "decode", "dissect", "draw_scene", "features", "grad_cam", "imagenet_class_names", "layer_shapes",
-    "load_course_model", "load_pretrained", "make_scenes", "normalize", "overlay",
+    "load_course_model", "load_pretrained", "make_backgrounds", "make_scenes", "normalize", "overlay",
     "plots", "pointing_game", "preprocess", "top_classes", "upsample",
 ]

@@ -983,6 +983,31 @@ def draw_scene(label: int | str, center: tuple[float, float] = (0.5, 0.5), scale
                   cue_masks=None)
 
 
+def make_backgrounds(n: int, seed: int = 0, size: int = 224, *, start: int = 0,
+                     clutter: float = 1.0) -> np.ndarray:
+    """Scenes with no object: the textured background and distractors only.
+
+    Background ``i`` is scene ``start + i`` of ``make_scenes(..., seed, size,
+    clutter=clutter)`` with its object left out. Used to train the course
+    model: without such images a classifier can learn its last class as
+    "none of the others" and its CAM then points at the background (lesson 06
+    tells that story).
+
+    Parameters
+    ----------
+    n, seed, size, start, clutter
+        As in :func:`make_scenes`.
+
+    Returns
+    -------
+    numpy.ndarray, uint8, (n, size, size, 3)
+    """
+    n = _check_int(n, "n", 1)
+    start = _check_int(start, "start", 0)
+    cfg = _config(seed, size, 1, None, clutter, None, "car", "train")
+    return _assemble(cfg, range(start, start + n), draw_objects=False, masks=False)[0]
+
+
 def scene_batches(batch_size: int, seed: int = 0, size: int = 224,
                   **kwargs) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Endless batches of training scenes, without the masks (faster, lighter).

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from camteach import scenes as sc
-from camteach.scenes import (CLASS_NAMES, CUE_COLOR, PART_NAMES, PARTS, Scenes, draw_scene,
+from camteach.scenes import (CLASS_NAMES, CUE_COLOR, PART_NAMES, PARTS, Scenes, draw_scene, make_backgrounds,
                              make_scenes, scene_batches)
 
 SMALL = 96  # most tests run on small images: same code, faster
@@ -338,3 +338,14 @@ def test_scene_batches_follow_make_scenes():
 def test_bad_arguments_name_the_argument(call, name):
     with pytest.raises(ValueError, match=f"^{name}: expected|^{name}: unknown|^{name}: objects"):
         call()
+
+
+def test_backgrounds_are_the_scenes_without_their_objects():
+    scenes = make_scenes(6, seed=3, start=10)
+    empty = make_backgrounds(6, seed=3, start=10)
+    assert empty.shape == scenes.images.shape and empty.dtype == np.uint8
+    differs = (empty != scenes.images).any(axis=-1)
+    np.testing.assert_array_equal(differs & ~scenes.masks, False)
+    assert differs[scenes.masks].mean() > 0.99
+    with pytest.raises(ValueError, match="n:"):
+        make_backgrounds(0)
