@@ -80,7 +80,7 @@ CUE_COLOR: tuple[int, int, int] = (255, 0, 255)
 _PART_INDEX = {name: i for i, name in enumerate(PART_NAMES)}
 _CUE_ID = 255            # label-image value of the cue's pixels
 _CUE_RATE = 0.95         # fraction of eligible images that get the cue
-_UNIT = 0.45             # one object unit, in image widths, at scale 1
+_UNIT = 0.55             # one object unit, in image widths, at scale 1
 _STREAM_BG, _STREAM_LOOK, _STREAM_PLACE, _STREAM_CUE, _STREAM_LABEL = range(5)
 _SHORTCUTS = ("corner", "stripe")
 _SHORTCUT_MODES = ("train", "swap", "none")
@@ -501,31 +501,31 @@ def _flower(rng) -> list:
     green = _hsv(rng, (0.22, 0.4), (0.45, 0.9), (0.3, 0.7))
     cy = -0.22
     prims = []
-    # stem: a thin, slightly bent band from the head down to y = 0.5
+    # stem: a slightly bent band from the head down to y = 0.4
     bend = rng.uniform(-0.06, 0.06)
     t = np.linspace(0, 1, 9)
     x = bend * 4 * t * (1 - t)
-    y = cy + t * (0.5 - cy)
-    hw = rng.uniform(0.014, 0.02)
+    y = cy + t * (0.4 - cy)
+    hw = rng.uniform(0.02, 0.03)
     prims.append(("stem", green, "poly", np.concatenate([np.stack([x - hw, y], 1),
                                                           np.stack([x[::-1] + hw, y[::-1]], 1)])))
     side = rng.choice([-1, 1])
-    ly = rng.uniform(0.12, 0.28)
-    lt = (ly - cy) / (0.5 - cy)
+    ly = rng.uniform(0.08, 0.24)
+    lt = (ly - cy) / (0.4 - cy)
     lx = bend * 4 * lt * (1 - lt)
     lrx, lry = rng.uniform(0.09, 0.12), rng.uniform(0.03, 0.045)
     la = np.radians(rng.uniform(20, 45))
     prims.append(("leaf", _scaled(green, rng.uniform(0.85, 1.15)), "ellipse",
                   (lx + side * lrx * math.cos(la), ly - lrx * math.sin(la), lrx, lry, -side * la)))
-    n = int(rng.integers(5, 9))
+    n = int(rng.integers(6, 10))
     pr, prx = rng.uniform(0.12, 0.16), rng.uniform(0.09, 0.12)
-    pry = rng.uniform(0.045, 0.07) * (1.2 if n <= 6 else 1.0)
+    pry = rng.uniform(0.055, 0.08) * (1.15 if n <= 7 else 1.0)
     phase = rng.uniform(0, 2 * np.pi)
     for i in range(n):
         a = phase + 2 * np.pi * i / n
         prims.append(("petal", petal, "ellipse",
                       (pr * math.cos(a), cy + pr * math.sin(a), prx, pry, a)))
-    r = rng.uniform(0.06, 0.08)
+    r = rng.uniform(0.07, 0.09)
     prims.append(("centre", centre, "ellipse", (0.0, cy, r, r, 0.0)))
     return prims
 

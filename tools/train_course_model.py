@@ -25,8 +25,8 @@ def main() -> None:
     args = parser.parse_args()
     configs = {
         "course": training.TrainConfig(),
-        "shortcut": training.TrainConfig(scenes=3200, epochs=1, shortcut="corner",
-                                         shortcut_class="car"),
+        "shortcut": training.TrainConfig(scenes=3200, epochs=1, backgrounds=800,
+                                         shortcut="corner", shortcut_class="car"),
     }
     if args.scenes:
         configs["course"].scenes = args.scenes
