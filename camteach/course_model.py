@@ -110,7 +110,7 @@ def load_course_model(name: str = "course") -> keras.Model:
     ----------
     name : {"course", "shortcut"}
         ``"course"``: trained on ordinary scenes (the default everywhere).
-        ``"shortcut"``: trained on scenes where a corner mark gives one class
+        ``"shortcut"``: trained on scenes where a stripe at the edge gives one class
         away (lesson 06 catches it with its CAM).
 
     Returns

@@ -25,8 +25,8 @@ def main() -> None:
     args = parser.parse_args()
     configs = {
         "course": training.TrainConfig(),
-        "shortcut": training.TrainConfig(scenes=3200, epochs=1, backgrounds=800,
-                                         shortcut="corner", shortcut_class="car"),
+        "shortcut": training.TrainConfig(scenes=3200, epochs=2, backgrounds=800,
+                                         shortcut="stripe", shortcut_class="car"),
     }
     if args.scenes:
         configs["course"].scenes = args.scenes
@@ -41,7 +41,7 @@ def main() -> None:
         path = course_model.DATA / f"{name}_model.keras"
         course_model.save_course_model(model, path)
         report = (training.evaluate(model) if name == "course"
-                  else training.evaluate_shortcut(model))
+                  else training.evaluate_shortcut(model, shortcut=config.shortcut))
         summary["total_seconds"] = round(time.perf_counter() - start, 1)
         models[name] = {"file": path.name, "sha256": course_model.sha256(path),
                         "size_bytes": path.stat().st_size,
