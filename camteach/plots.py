@@ -84,16 +84,21 @@ def images(pictures: Sequence[np.ndarray], titles: Sequence[str] | None = None,
 
 def feature_maps(maps: np.ndarray, titles: Sequence[str] | None = None, ncols: int = 8,
                  cmap: str = "viridis", values: bool = False, shared_scale: bool = True,
-                 title: str | None = None) -> Picture:
+                 symmetric: bool = False, title: str | None = None) -> Picture:
     """Small maps (K, h, w) side by side, e.g. 7x7 feature maps or CAMs (lessons 01-04).
 
     ``values=True`` writes each cell's number in it (for a single 7x7 map).
     ``shared_scale`` uses one colour scale for all maps, so they compare.
+    ``symmetric`` centres the scale on 0 (for signed maps and a diverging
+    colour map such as "RdBu_r": white is 0, red positive, blue negative).
     """
     maps = np.asarray(maps, dtype=np.float32)
     low, high = (maps.min(), maps.max()) if shared_scale else (None, None)
     figure, axes = _grid(len(maps), ncols, size=1.8 if not values else 3.2, title=title)
     for i, (ax, grid) in enumerate(zip(axes, maps)):
+        if symmetric:
+            reach = float(np.abs(maps if shared_scale else grid).max()) or 1.0
+            low, high = -reach, reach
         ax.imshow(grid, cmap=cmap, vmin=low, vmax=high)
         if titles is not None:
             ax.set_title(titles[i], fontsize=9)
