@@ -6,7 +6,8 @@ The notebooks in ``notebooks/`` import it as ``import camteach as ct``::
     heat = ct.upsample(res.maps, 224)         # lesson 05
     picture = ct.overlay(image, res.maps[0, 0])
 
-Each function's docstring names the lessons that use it.
+    res = ct.explain(model, images, method="grad_cam")   # any method by name
+    ct.methods.names()                                   # the registered methods
 """
 
 import os as _os
@@ -14,8 +15,9 @@ import os as _os
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from .maps import (CamResult, Features, cam, class_activation_maps,  # noqa: E402
-                  features, grad_cam, top_classes)
+from .maps import Features, class_activation_maps, features, top_classes  # noqa: E402
+from . import methods  # noqa: E402
+from .methods import CamResult, cam, explain, grad_cam  # noqa: E402
 from .course_model import build_course_model, load_course_model  # noqa: E402
 from .graph import layer_shapes  # noqa: E402
 from .heatmap import colorize, normalize, overlay, upsample  # noqa: E402
@@ -31,7 +33,7 @@ __version__ = "0.1.0"
 __all__ = [
     "CLASS_NAMES", "PARTS", "CamResult", "Features", "Scenes", "WeightsUnavailableError",
     "box_iou", "build_course_model", "cam", "cam_box", "class_activation_maps", "colorize",
-    "decode", "dissect", "draw_scene", "features", "grad_cam", "imagenet_class_names", "layer_shapes",
-    "load_course_model", "load_pretrained", "make_backgrounds", "make_scenes", "normalize", "overlay",
+    "decode", "dissect", "draw_scene", "explain", "features", "grad_cam", "imagenet_class_names", "layer_shapes",
+    "load_course_model", "load_pretrained", "make_backgrounds", "make_scenes", "methods", "normalize", "overlay",
     "plots", "pointing_game", "preprocess", "top_classes", "upsample",
 ]

@@ -1,15 +1,17 @@
-"""Finding the parts of a Keras model that a CAM needs, and tapping them.
+"""Finding the parts of a Keras model that a heat map needs, and tapping them.
 
-A CAM needs two things from a classifier: the last feature maps ``F`` and the
-weights ``W`` of the dense layer (the "logistic regression") that reads the
-globally average-pooled features. Grad-CAM needs any 4-D activation ``A`` and
-the pre-activation class scores. This module finds those tensors in
-Functional, Sequential and *nested* models (a pre-trained base used as one
-layer of a new classifier) and builds a model that returns them, without ever
-changing the caller's model.
+A CAM needs the last feature maps ``F`` and the weights ``W`` of the dense
+layer (the "logistic regression") that reads the globally average-pooled
+features; Grad-CAM and its family need any 4-D activation ``A`` and the
+pre-activation class scores. This module finds them in Functional and
+Sequential models, *nested* ones included: a pre-trained base used as one
+layer (with or without ``pooling="avg"`` inside it), a whole classifier used
+as one layer, or a head that is a model of its own.
 
-Used by :mod:`camteach.maps` (lessons 04-11) and by the lessons that look
-inside the network (01-03).
+A place in such a model is a :class:`Site`: a layer plus the nested models
+entered to reach it. :class:`Tap` re-runs the model's graph on real tensors
+and records the sites' outputs on the way, so the caller's model is never
+changed (no new graph nodes, no new layers).
 """
 
 from __future__ import annotations
@@ -18,65 +20,116 @@ from dataclasses import dataclass
 
 import keras
 
-# Layers that are the identity at inference time and may sit between the
-# pooling and the dense layer (or after the dense layer, for activations).
+# Identities at inference time that may sit between the pooling and the dense
+# layer; activations after the dense layer are skipped (scores are logits).
 _PASS_THROUGH = (keras.layers.Dropout, keras.layers.Flatten, keras.layers.Identity,
                  keras.layers.SpatialDropout2D, keras.layers.GaussianNoise,
                  keras.layers.GaussianDropout, keras.layers.AlphaDropout)
 _ACTIVATIONS = (keras.layers.Activation, keras.layers.Softmax)
 
 
+def _graph(model: keras.Model):
+    """The Functional graph behind ``model`` (a Sequential keeps one inside), or None."""
+    if isinstance(model, keras.Sequential):
+        return getattr(model, "_functional", None)
+    return model if hasattr(model, "_run_through_graph") else None
+
+
 def check_model(model: object) -> keras.Model:
-    """Return ``model`` if it is a built, single-input Keras model, else raise.
+    """Return ``model`` if it is a built, single-input Functional or Sequential model.
 
     Raises
     ------
     TypeError
         ``model`` is not a ``keras.Model``.
     ValueError
-        The model is not built, or has several inputs or outputs.
+        A subclassed model (its graph is hidden in ``call``), a model that is
+        not built, or one with several inputs or outputs.
     """
     if not isinstance(model, keras.Model):
-        raise TypeError(
-            f"model: expected a keras.Model (for example ct.load_course_model()), "
-            f"got {type(model).__name__}")
-    try:
-        inputs, outputs = model.inputs, model.outputs
-    except (AttributeError, ValueError):
-        inputs = outputs = None
-    if not inputs or not outputs:
+        raise TypeError(f"model: expected a keras.Model (for example ct.load_course_model()), "
+                        f"got {type(model).__name__}")
+    if not isinstance(model, keras.Sequential) and _graph(model) is None:
         raise ValueError(
-            "model: expected a built model with a known input shape; give it a "
-            "keras.Input(shape=...) or call it once on a batch before asking for a CAM")
-    if len(inputs) != 1 or len(outputs) != 1:
+            f"model: expected a Functional or Sequential model, got the subclassed "
+            f"{type(model).__name__} {model.name!r}, whose layers are hidden inside call(); "
+            f"rebuild it with the functional API: x = keras.Input(shape); "
+            f"model = keras.Model(x, your_layers(x))")
+    if _graph(model) is None or not model.inputs:
+        raise ValueError(f"model: expected a built model with a known input shape, got the "
+                         f"unbuilt {model.name!r}; start it with keras.Input(shape=...)")
+    if len(model.inputs) != 1 or len(model.outputs) != 1:
         raise ValueError(f"model: expected one input and one output, got "
-                         f"{len(inputs)} inputs and {len(outputs)} outputs")
+                         f"{len(model.inputs)} inputs and {len(model.outputs)} outputs")
+    if len(model.outputs[0].shape) != 2:
+        raise ValueError(f"model: expected class scores of shape (N, classes), got an output "
+                         f"of shape {tuple(model.outputs[0].shape)}")
     return model
 
 
-def _graph(model: keras.Model):
-    """The Functional graph behind ``model`` (a Sequential keeps one inside)."""
-    functional = getattr(model, "_functional", None)
-    return functional if isinstance(model, keras.Sequential) else model
+@dataclass(frozen=True, eq=False)
+class Site:
+    """A layer at one place of a (possibly nested) model.
+
+    Attributes
+    ----------
+    layer : keras.Operation
+        The layer (or the input layer) computing ``tensor``.
+    node : keras node
+        The call of ``layer`` that computes ``tensor``.
+    tensor : KerasTensor
+        Its symbolic output; ``tensor.shape`` is (None, h, w, C) for feature maps.
+    path : tuple of (keras.Model, node)
+        The nested models entered from the top to reach ``layer``, outermost first.
+    """
+
+    layer: object
+    node: object
+    tensor: object
+    path: tuple = ()
+
+    @property
+    def name(self) -> str:
+        return self.layer.name
+
+    @property
+    def shape(self) -> tuple:
+        return tuple(self.tensor.shape)
+
+    @property
+    def key(self) -> tuple[int, ...]:
+        """Identifies the site when the graph is re-run (see :class:`Tap`)."""
+        return tuple(id(model) for model, _ in self.path) + (id(self.layer),)
+
+    @property
+    def is_input(self) -> bool:
+        return isinstance(self.layer, keras.layers.InputLayer)
+
+    def inputs(self) -> list[Site]:
+        """The sites that feed this one."""
+        return [source(tensor, self.path) for tensor in self.node.input_tensors]
+
+    def only_input(self) -> Site:
+        feeding = self.inputs()
+        if len(feeding) != 1:
+            raise ValueError(f"model: layer {self.name!r} has {len(feeding)} inputs; "
+                             f"pass layer=... to say which feature maps to explain")
+        return feeding[0]
 
 
-def _producer(tensor):
-    return tensor._keras_history.operation
-
-
-def _only_input(layer):
-    node = layer._inbound_nodes[0]
-    if len(node.input_tensors) != 1:
-        raise ValueError(f"layer {layer.name!r} has several inputs")
-    return node.input_tensors[0]
-
-
-def _is_model(op) -> bool:
-    return isinstance(op, keras.Model)
-
-
-def _output_of(op):
-    return op._inbound_nodes[0].output_tensors[0]
+def source(tensor, path: tuple = ()) -> Site:
+    """The site computing ``tensor``, entering nested models and leaving them by their inputs."""
+    while True:
+        op, node_index, tensor_index = tensor._keras_history
+        if isinstance(op, keras.layers.InputLayer) and path:
+            model, node = path[-1]
+            position = [id(t) for t in _graph(model).inputs].index(id(tensor))
+            tensor, path = node.input_tensors[position], path[:-1]
+        elif isinstance(op, keras.Model):
+            node = op._inbound_nodes[node_index]
+            tensor, path = _graph(op).outputs[tensor_index], path + ((op, node),)
+        else:
+            return Site(op, op._inbound_nodes[node_index], tensor, path)
 
 
 @dataclass(frozen=True)
@@ -88,67 +141,76 @@ class Classifier:
     dense : keras.layers.Dense or None
         The final dense layer (``W`` = ``dense.kernel``, shape (C, classes)),
         or None when the model's output is taken as the scores as it is.
-    score_input : keras.layers.Layer
-        The layer whose output feeds ``dense`` (or gives the scores).
-    pool : keras.layers.GlobalAveragePooling2D or None
-        The global average pooling in front of ``dense``, if there is one.
-    features : keras.layers.Layer or None
-        The layer whose 4-D output ``F`` is pooled (the CAM's feature maps).
+    score_input : Site
+        Feeds ``dense`` (or gives the scores when ``dense`` is None).
+    pool : Site or None
+        The GlobalAveragePooling2D in front of ``dense``, if there is one.
+    features : Site or None
+        The 4-D feature maps ``F`` that ``pool`` averages (the CAM's ``F``).
     """
 
     dense: keras.layers.Dense | None
-    score_input: keras.layers.Layer
-    pool: keras.layers.GlobalAveragePooling2D | None
-    features: keras.layers.Layer | None
+    score_input: Site
+    pool: Site | None
+    features: Site | None
 
 
 def find_classifier(model: keras.Model) -> Classifier:
-    """Walk back from the model's output to its dense head.
+    """Walk back from the model's output to its dense head, through nested models.
 
-    Activation and Softmax layers after the dense layer are skipped (the
-    scores are taken *before* them); a nested model that produces the output
-    is entered. Between the dense layer and a GlobalAveragePooling2D, only
-    inference-time identities (Dropout, Flatten, ...) are allowed.
-
-    Parameters
-    ----------
-    model : keras.Model
-        A built classifier.
-
-    Returns
-    -------
-    Classifier
-        ``pool`` and ``features`` are None when there is no GAP + Dense head.
+    Activation and Softmax layers after the dense layer are skipped (scores
+    are taken *before* them, as is the dense layer's own activation); between
+    the dense layer and a GlobalAveragePooling2D only inference-time
+    identities (Dropout, Flatten, ...) are allowed.
     """
-    op = _producer(check_model(model).outputs[0])
-    while True:
-        if _is_model(op):
-            op = _producer(_graph(op).outputs[0])
-        elif isinstance(op, _ACTIVATIONS):
-            op = _producer(_only_input(op))
-        else:
-            break
-    if not isinstance(op, keras.layers.Dense):
-        return Classifier(None, op, None, None)
-    dense, source = op, _producer(_only_input(op))
-    pool = source
-    while isinstance(pool, _PASS_THROUGH):
-        pool = _producer(_only_input(pool))
-    if isinstance(pool, keras.layers.GlobalAveragePooling2D) \
-            and pool.data_format == "channels_last":
-        return Classifier(dense, source, pool, _producer(_only_input(pool)))
-    return Classifier(dense, source, None, None)
+    site = source(check_model(model).outputs[0])
+    while isinstance(site.layer, _ACTIVATIONS):
+        site = site.only_input()
+    if not isinstance(site.layer, keras.layers.Dense):
+        return Classifier(None, site, None, None)
+    dense, score_input = site.layer, site.only_input()
+    pool = score_input
+    while isinstance(pool.layer, _PASS_THROUGH):
+        pool = pool.only_input()
+    if isinstance(pool.layer, keras.layers.GlobalAveragePooling2D) \
+            and pool.layer.data_format == "channels_last":
+        return Classifier(dense, score_input, pool, pool.only_input())
+    return Classifier(dense, score_input, None, None)
 
 
-def _walk(model: keras.Model):
-    """Every layer of ``model``, nested models' layers included, in order."""
-    for layer in _graph(model).layers if _graph(model) is not None else model.layers:
-        yield layer
-        if _is_model(layer):
-            yield from _walk(layer)
+def _is_feature_map(site: Site) -> bool:
+    shape = site.shape
+    return len(shape) == 4 and not site.is_input and (shape[1] or 2) * (shape[2] or 2) > 1
 
 
-def find_layer(model: keras.Model, layer: str | keras.layers.Layer) -> keras.layers.Layer:
+def last_feature_maps(model: keras.Model) -> Site:
+    """The last 4-D activation (N, h, w, C), h*w > 1, that feeds the decision.
+
+    Found by walking back from the scores, through nested models: the CAM's
+    ``F`` for a GAP + Dense head, the layer before Flatten for a VGG-like head.
+    """
+    site = find_classifier(model).score_input
+    while not _is_feature_map(site):
+        if site.is_input:
+            raise ValueError(f"model: {model.name!r} has no 4-D feature maps (N, h, w, C) "
+                             f"before its decision; these methods need a convolutional network")
+        site = site.only_input()
+    return site
+
+
+def sites(model: keras.Model, path: tuple = ()):
+    """Every layer of ``model`` as a :class:`Site`, nested models' layers included, in order."""
+    graph = _graph(model)
+    nodes = {id(node.operation): node for depth in graph._nodes_by_depth.values()
+             for node in depth}
+    for layer in graph.layers:
+        node = nodes[id(layer)]
+        yield Site(layer, node, node.output_tensors[0], path)
+        if isinstance(layer, keras.Model) and _graph(layer) is not None:
+            yield from sites(layer, path + ((layer, node),))
+
+
+def find_layer(model: keras.Model, layer: str | keras.layers.Layer) -> Site:
     """Find a layer by name (or check a layer object) anywhere in ``model``.
 
     Raises
@@ -156,17 +218,18 @@ def find_layer(model: keras.Model, layer: str | keras.layers.Layer) -> keras.lay
     ValueError
         No such layer, or the name is used by several layers.
     """
-    layers = list(_walk(model))
+    everywhere = list(sites(check_model(model)))
     if isinstance(layer, keras.layers.Layer):
-        if any(layer is other for other in layers):
-            return layer
-        raise ValueError(f"layer: {layer.name!r} is not a layer of model {model.name!r}")
+        found = [site for site in everywhere if site.layer is layer]
+        if not found:
+            raise ValueError(f"layer: {layer.name!r} is not a layer of model {model.name!r}")
+        return found[0]
     if not isinstance(layer, str):
         raise TypeError(f"layer: expected a layer name (str) or a keras layer, got "
                         f"{type(layer).__name__}")
-    found = [other for other in layers if other.name == layer]
+    found = [site for site in everywhere if site.name == layer]
     if not found:
-        four_d = [other.name for other in layers if _rank(other) == 4][-5:]
+        four_d = [site.name for site in everywhere if len(site.shape) == 4][-5:]
         raise ValueError(f"layer: no layer named {layer!r} in model {model.name!r}; "
                          f"its last 4-D layers are {four_d}")
     if len(found) > 1:
@@ -175,84 +238,58 @@ def find_layer(model: keras.Model, layer: str | keras.layers.Layer) -> keras.lay
     return found[0]
 
 
-def _rank(layer) -> int | None:
-    try:
-        return len(_output_of(layer).shape)
-    except (AttributeError, IndexError, ValueError):
-        return None
+def _call(op, args, kwargs):
+    if "training" in getattr(op, "_call_context_args", ()):
+        kwargs = {**kwargs, "training": False}
+    return op(*args, **kwargs)
 
 
-def last_conv_layer(model: keras.Model) -> keras.layers.Layer:
-    """The last top-level layer of ``model`` whose output is 4-D (N, h, w, C).
-
-    For a nested model this is the pre-trained base itself, whose output is
-    its last feature map.
-    """
+def _run(model, x, keys: frozenset, found: dict, prefix: tuple = ()):
+    """Re-run ``model``'s graph on the tensor ``x``, recording the outputs of ``keys``."""
     graph = _graph(model)
-    for layer in reversed(graph.layers):
-        if _rank(layer) == 4:
-            return layer
-    raise ValueError(f"model: {model.name!r} has no layer with a 4-D output "
-                     f"(N, h, w, C); Grad-CAM needs convolutional feature maps")
-
-
-def _contains(model, targets: dict) -> bool:
-    return any(id(layer) in targets for layer in _walk(model))
-
-
-def _rebuild(model, x, targets: dict, found: dict):
-    """Re-run ``model``'s graph on ``x``, recording the targets' outputs."""
-    graph = _graph(model)
+    for tensor in graph.inputs:
+        key = prefix + (id(tensor._keras_history.operation),)
+        if key in keys:
+            found[key] = x
 
     def operation_fn(op):
         def call(*args, **kwargs):
-            if _is_model(op) and _contains(op, targets):
-                out = _rebuild(op, args[0], targets, found)
-            else:
-                out = op(*args, **kwargs)
-            if id(op) in targets:
-                found[id(op)] = out
+            key = prefix + (id(op),)
+            inside = any(len(k) > len(key) and k[:len(key)] == key for k in keys)
+            out = _run(op, args[0], keys, found, key) if inside else _call(op, args, kwargs)
+            if key in keys:
+                found[key] = out
             return out
         return call
 
     return graph._run_through_graph(x, operation_fn=operation_fn)
 
 
-def tap(model: keras.Model, layers: list[keras.layers.Layer]) -> keras.Model:
-    """A model with the same input that returns the outputs of ``layers``.
+class Tap:
+    """Computes the outputs of some sites of a model, in inference mode.
 
-    The layers are shared with ``model`` (same weights); ``model`` itself is
-    not changed. Layers inside nested models are reached by re-running the
-    outer graph.
+    The layers run are the model's own (same weights); the model is not changed.
 
     Parameters
     ----------
     model : keras.Model
-        A built, single-input model.
-    layers : list of keras.layers.Layer
-        Layers of ``model`` (at any depth), as found by :func:`find_layer`.
-
-    Returns
-    -------
-    keras.Model
-        Outputs: one tensor per layer, in the order given.
+    targets : list of Site
+        As found by :func:`find_layer` or :func:`find_classifier`.
     """
-    graph = _graph(model)
-    top = {id(layer) for layer in graph.layers}
-    if all(id(layer) in top for layer in layers):
-        return keras.Model(graph.inputs, [_output_of(layer) for layer in layers],
-                           name=f"{model.name}_tap")
-    targets = {id(layer): layer for layer in layers}
-    found: dict = {}
-    x = keras.Input(shape=graph.inputs[0].shape[1:], dtype=graph.inputs[0].dtype)
-    _rebuild(model, x, targets, found)
-    return keras.Model(x, [found[id(layer)] for layer in layers], name=f"{model.name}_tap")
+
+    def __init__(self, model: keras.Model, targets: list[Site]):
+        self.model, self.targets = model, list(targets)
+        self._keys = frozenset(site.key for site in self.targets)
+
+    def __call__(self, x) -> list:
+        """``x`` (N, H, W, C) -> one tensor per target, in order."""
+        found: dict = {}
+        _run(self.model, x, self._keys, found)
+        return [found[site.key] for site in self.targets]
 
 
 def layer_shapes(model: keras.Model, names: list[str]) -> list[tuple[str, tuple]]:
     """Output shapes (without the batch axis) of named layers, in order.
-
-    Used in lesson 01: the image shrinks while the number of features grows.
 
     Parameters
     ----------
@@ -264,4 +301,4 @@ def layer_shapes(model: keras.Model, names: list[str]) -> list[tuple[str, tuple]
     -------
     list of (name, shape)
     """
-    return [(name, tuple(_output_of(find_layer(model, name)).shape[1:])) for name in names]
+    return [(name, find_layer(model, name).shape[1:]) for name in names]

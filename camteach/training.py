@@ -21,7 +21,8 @@ import tensorflow as tf
 
 from . import metrics
 from .heatmap import upsample
-from .maps import cam
+from .maps import features
+from .methods import cam
 from .scenes import CLASS_NAMES, Scenes, make_backgrounds, make_scenes, scene_batches
 
 TRAIN_SEED, VAL_SEED, TEST_SEED = 0, 1, 2
@@ -192,7 +193,6 @@ def evaluate(model: keras.Model, n: int = 800, *, threshold: float | None = None
               "pointing_game": float(hits[test.labels == i].mean()),
               "box_iou_chosen_mean": float(per_class_iou[test.labels == i].mean())}
         for i, cls in enumerate(CLASS_NAMES)}
-    from .maps import features
     sample = test[:200]
     dissection = metrics.dissect(features(model, sample.images).F, dict(sample.parts))
     report["dissection"] = {part: {"channel": int(c), "iou": round(float(iou), 3)}

@@ -1,0 +1,28 @@
+"""Grad-CAM (Selvaraju et al., 2017): gradients in place of the dense weights.
+
+For any 4-D activation ``A`` (h, w, C) and the class score ``y_c`` (the logit)::
+
+    alpha_k = 1/(h*w) * sum_ij d y_c / d A_ij^k
+    map     = ReLU(sum_k alpha_k A^k)
+
+On a GAP + Dense head, ``d y_c / d A_ij^k = W[k, c] / (h*w)``, so Grad-CAM
+equals ``ReLU(cam) / (h*w)``.
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+from .base import Method, Signals
+
+
+class GradCAM(Method):
+    """``ReLU(sum_k alpha_k A^k)`` with ``alpha_k`` the spatial mean of the gradient."""
+
+    name = "grad_cam"
+
+    def weights(self, s: Signals) -> tf.Tensor:
+        return tf.reduce_mean(s.grads, axis=(2, 3))
+
+    def combine(self, s: Signals) -> tf.Tensor:
+        return tf.nn.relu(super().combine(s))
