@@ -17,6 +17,7 @@ or ``constraints.txt`` change. Needs only Python >= 3.10 with pip and venv.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import subprocess
@@ -69,6 +70,15 @@ def setup() -> None:
     STAMP.write_text(_fingerprint())
 
 
+def first_lesson() -> str:
+    """The first notebook of the learning path (``camteach/lessons.py``, read without installing)."""
+    spec = importlib.util.spec_from_file_location("lessons", ROOT / "camteach" / "lessons.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module          # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return f"notebooks/{module.LESSONS[0].notebook}"
+
+
 def main(argv: list[str]) -> int:
     scripts = {"notebooks": "run_notebooks.py", "bench": "bench_cam.py",
                "train": "train_course_model.py", "evaluate": "evaluate_course_model.py"}
@@ -81,7 +91,7 @@ def main(argv: list[str]) -> int:
     env = dict(os.environ, PYTHONHASHSEED="0", TF_CPP_MIN_LOG_LEVEL="2",
                KERAS_BACKEND="tensorflow", PYDEVD_DISABLE_FILE_VALIDATION="1")
     if command == "lab":
-        start = rest or ["notebooks/00_start_here.ipynb"]
+        start = rest or [first_lesson()]
         return subprocess.call([str(BIN / "jupyter"), "lab", *start], cwd=ROOT, env=env)
     if command == "test":
         return subprocess.call([str(PYTHON), "-m", "pytest", "--nbval-lax",

@@ -12,7 +12,6 @@ minutes and its CAMs can be checked against the exact masks of
 :mod:`camteach.scenes`. Its trained weights ship inside the package and are
 checked against a SHA-256 before loading.
 
-Used in every lesson from 01 on, the widgets and the slides.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ import keras
 DATA = Path(__file__).resolve().parent / "data"
 MANIFEST = DATA / "models.json"
 FEATURE_LAYER = "conv5_out"
-#: The stage outputs, from the image to the class scores (lesson 01).
+#: The stage outputs, from the image to the class scores.
 STAGES = ("image", "conv1_relu", "conv2_a_relu", "conv3_b_relu", "conv4_b_relu", FEATURE_LAYER,
           "avg_pool", "predictions")
 INPUT_SIZE = 224

@@ -25,7 +25,7 @@ __all__ = ["Features", "class_activation_maps", "features", "top_classes"]
 
 @dataclass(frozen=True)
 class Features:
-    """What the network computes just before its decision (lessons 01-04).
+    """What the network computes just before its decision.
 
     Attributes
     ----------

@@ -4,8 +4,9 @@
     python3 course.py evaluate   # print the shipped model's figures
 
 Scenes come from three seeds that never mix: ``TRAIN_SEED`` for training,
-``VAL_SEED`` for choosing the box threshold, ``TEST_SEED`` for every figure
-the course reports (the lessons use test scenes too).
+``metrics.VAL_SEED`` for choosing the box threshold (``metrics.choose_threshold``,
+which lesson 05 uses too), ``TEST_SEED`` for every figure the course reports
+(the lessons use test scenes too).
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from . import metrics
 from .heatmap import upsample
 from .maps import features
 from .methods import cam
-from .scenes import CLASS_NAMES, Scenes, make_backgrounds, make_scenes, scene_batches
+from .metrics import VAL_SEED, choose_threshold
+from .scenes import CLASS_NAMES, make_backgrounds, make_scenes, scene_batches
 
-TRAIN_SEED, VAL_SEED, TEST_SEED = 0, 1, 2
-THRESHOLDS = tuple(np.round(np.arange(0.05, 0.96, 0.05), 2))
+TRAIN_SEED, TEST_SEED = 0, 2
 
 
 def _chunk(args) -> tuple[np.ndarray, np.ndarray]:
@@ -140,19 +141,6 @@ def _flip(images, labels):
     return tf.where(flip[:, None, None, None], tf.reverse(images, axis=[2]), images), labels
 
 
-def _cam_heat(model: keras.Model, scenes: Scenes, classes) -> np.ndarray:
-    res = cam(model, scenes.images, classes=classes)
-    return upsample(res.maps[:, 0], scenes.images.shape[1])
-
-
-def choose_threshold(model: keras.Model, scenes: Scenes) -> float:
-    """The CAM-box threshold (fraction of the maximum) with the best mean IoU."""
-    heat = _cam_heat(model, scenes, scenes.labels)
-    best = max(THRESHOLDS, key=lambda t: np.mean(
-        metrics.box_iou([metrics.cam_box(h, t) for h in heat], scenes.boxes)))
-    return float(best)
-
-
 def evaluate(model: keras.Model, n: int = 800, *, threshold: float | None = None,
              val_n: int = 400) -> dict:
     """Every figure the course reports about a model, on test scenes.
@@ -203,7 +191,7 @@ def evaluate(model: keras.Model, n: int = 800, *, threshold: float | None = None
 
 def evaluate_shortcut(model: keras.Model, n: int = 400, shortcut_class: str = "car",
                       shortcut: str = "corner") -> dict:
-    """How much a shortcut model relies on its cue (lesson 06).
+    """How much a shortcut model relies on its cue.
 
     On test scenes where the cue is moved to the *other* classes ("swap"),
     reports the accuracy, the share of cued images called ``shortcut_class``,

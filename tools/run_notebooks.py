@@ -1,6 +1,6 @@
 """Re-execute the lessons top to bottom and store their outputs in place.
 
-    python3 course.py notebooks                 # every notebook in notebooks/
+    python3 course.py notebooks                 # every lesson, in the registry's order
     python3 course.py notebooks notebooks/04*   # some of them
 
 Outputs are deterministic (fixed seeds, no timing metadata), so a re-run
@@ -16,6 +16,8 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+from camteach.lessons import LESSONS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,7 +38,8 @@ def execute(path: Path, timeout: int = 600) -> float:
 
 
 def main(argv: list[str]) -> int:
-    paths = [Path(p).resolve() for p in argv] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    paths = ([Path(p).resolve() for p in argv]
+             or [ROOT / "notebooks" / lesson.notebook for lesson in LESSONS])
     print(f"{'notebook':40s} {'seconds':>8s}")
     for path in paths:
         print(f"{path.name:40s} {execute(path):8.1f}", flush=True)
