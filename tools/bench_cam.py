@@ -7,7 +7,8 @@ is shared and noisy, so only ratios measured side by side mean much):
 
 - forward:   the model alone, compiled with tf.function (the floor);
 - cam top-5: ct.cam(model, x, top=5);
-- grad_cam:  ct.grad_cam(model, x) (top-1, last conv layer);
+- every registered method: ct.explain(model, x, method=name) (top-1,
+  default layer), so a new method appears here with no edit;
 - reference: the keras-io Grad-CAM recipe, eager, one image at a time,
              building its gradient model on every call, as published.
 """
@@ -52,7 +53,8 @@ def bench(model, batch: int, repeats: int) -> dict[str, float]:
     runs = {
         "forward (compiled)": lambda: forward(tf.constant(x)).numpy(),
         "ct.cam top-5": lambda: ct.cam(model, x, top=5),
-        "ct.grad_cam": lambda: ct.grad_cam(model, x),
+        **{f"ct.explain {name}": (lambda name=name: ct.explain(model, x, method=name))
+           for name in ct.methods.names()},
         "keras-io Grad-CAM (eager)": lambda: [reference_grad_cam(model, im, "conv5_block3_out")
                                               for im in x],
     }

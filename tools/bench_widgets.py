@@ -7,7 +7,7 @@ Builds each explorer of ``camteach.widgets`` once, then sets every control's
 ``.value`` ``--repeats`` times (sliders are swept across their range as a
 drag would; drop-downs and toggles cycle through their options). Updates are
 synchronous, so the time of the assignment is the time from the change to
-the re-rendered PNG. Prints a table (widget, control, median ms, max ms),
+the re-rendered picture. Prints a table (widget, control, median ms, max ms),
 the build times, and which model was used. The target is <= 100 ms.
 """
 
@@ -45,8 +45,8 @@ def course_model(which: str):
 
 def values_for(control, repeats: int) -> list:
     """``repeats`` new values for a control, each different from the one before."""
-    if hasattr(control, "_options_values"):
-        options = list(control._options_values)
+    if hasattr(control, "options"):
+        options = [o[1] if isinstance(o, tuple) else o for o in control.options]
         start = options.index(control.value)
         return [options[(start + 1 + i) % len(options)] for i in range(repeats)]
     sweep = np.linspace(control.min, control.max, repeats + 1)[1:]
