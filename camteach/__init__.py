@@ -22,7 +22,7 @@ from .course_model import build_course_model, load_course_model  # noqa: E402
 from .graph import layer_shapes  # noqa: E402
 from .heatmap import colorize, normalize, overlay, upsample  # noqa: E402
 from . import plots  # noqa: E402
-from .metrics import box_iou, cam_box, dissect, pointing_game  # noqa: E402
+from .metrics import box_iou, cam_box, choose_threshold, dissect, pointing_game  # noqa: E402
 from .pretrained import (WeightsUnavailableError, decode, imagenet_class_names,  # noqa: E402
                          load_pretrained, preprocess)
 from .scenes import (CLASS_NAMES, PARTS, Scenes, draw_scene, make_backgrounds,  # noqa: E402
@@ -32,7 +32,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CLASS_NAMES", "PARTS", "CamResult", "Features", "Scenes", "WeightsUnavailableError",
-    "box_iou", "build_course_model", "cam", "cam_box", "class_activation_maps", "colorize",
+    "box_iou", "build_course_model", "cam", "cam_box", "choose_threshold", "class_activation_maps", "colorize",
     "decode", "dissect", "draw_scene", "explain", "features", "grad_cam", "imagenet_class_names", "layer_shapes",
     "load_course_model", "load_pretrained", "make_backgrounds", "make_scenes", "methods", "normalize", "overlay",
     "plots", "pointing_game", "preprocess", "top_classes", "upsample",

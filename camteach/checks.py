@@ -100,13 +100,8 @@ def class_indices(classes, n: int, num_classes: int, name: str = "classes") -> n
 
 
 def positive_int(value, name: str, high: int | None = None) -> int:
-    """Check that ``value`` is an int in [1, high]."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name}: expected a positive int, got {value!r}")
-    if value < 1 or (high is not None and value > high):
-        bound = f"[1, {high}]" if high is not None else ">= 1"
-        raise ValueError(f"{name}: expected an int in {bound}, got {value}")
-    return int(value)
+    """Check that ``value`` is an int in [1, high] (high=None: no upper bound)."""
+    return int_in_range(value, name, 1, high)
 
 
 def finite_maps(maps, name: str = "maps", min_ndim: int = 2) -> np.ndarray:
@@ -174,10 +169,10 @@ def numeric_array(value, name: str, shape: tuple[int | None, ...],
 
 def int_in_range(value, name: str, low: int, high: int | None = None) -> int:
     """Return ``value`` as an int in [low, high] (high=None: no upper bound)."""
-    bound = f"[{low}, {high}]" if high is not None else f">= {low}"
+    bound = f"in [{low}, {high}]" if high is not None else f">= {low}"
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) \
             or value < low or (high is not None and value > high):
-        raise ValueError(f"{name}: expected an int in {bound}, got {value!r}")
+        raise ValueError(f"{name}: expected an int {bound}, got {value!r}")
     return int(value)
 
 

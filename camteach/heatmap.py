@@ -4,21 +4,25 @@ The lecture's final step: rescale the 7x7 map to the input size and draw it
 over the image. The colour map goes on *after* resizing (colouring first and
 then resizing blends colours that do not lie on the colour map).
 
-Used in lessons 05 (upsampling and overlay), 06-11, the widgets and slides.
+:func:`resize` is the package's one resizing of float arrays (heat maps here,
+photos in :func:`camteach.pretrained.preprocess`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import tensorflow as tf
+from numpy.typing import ArrayLike
 from matplotlib import colormaps
 
 from . import checks
 
 METHODS = ("nearest", "bilinear", "bicubic")
 
+Size = int | tuple[int, int]
 
-def _size(size, name: str = "size") -> tuple[int, int]:
+
+def _size(size: Size, name: str = "size") -> tuple[int, int]:
     if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
         size = (size, size)
     try:
@@ -31,7 +35,33 @@ def _size(size, name: str = "size") -> tuple[int, int]:
     return height, width
 
 
-def upsample(maps, size, method: str = "bilinear") -> np.ndarray:
+def resize(images: ArrayLike, size: Size, method: str = "bilinear", *,
+           antialias: bool = False) -> np.ndarray:
+    """Resize a batch of images or maps with ``tf.image.resize``.
+
+    Parameters
+    ----------
+    images : array-like of numbers, (N, h, w, C)
+    size : int or (int, int)
+        The target (H, W).
+    method : {"nearest", "bilinear", "bicubic"}
+        Interpolation, with half-pixel centres. Bicubic can overshoot the
+        input's range slightly.
+    antialias : bool
+        Low-pass filter first when shrinking (as ``tf.image.resize``).
+
+    Returns
+    -------
+    numpy.ndarray, float32, (N, H, W, C)
+    """
+    height, width = _size(size)
+    checks.one_of(method, "method", METHODS)
+    out = tf.image.resize(tf.constant(images, dtype=tf.float32), (height, width),
+                          method=method, antialias=antialias)
+    return out.numpy()
+
+
+def upsample(maps: ArrayLike, size: Size, method: str = "bilinear") -> np.ndarray:
     """Resize heat maps from (h, w) to (H, W).
 
     Parameters
@@ -49,16 +79,12 @@ def upsample(maps, size, method: str = "bilinear") -> np.ndarray:
     numpy.ndarray, float32, (..., H, W)
     """
     array = checks.finite_maps(maps)
-    height, width = _size(size)
-    if method not in METHODS:
-        raise ValueError(f"method: expected one of {METHODS}, got {method!r}")
     lead, (h, w) = array.shape[:-2], array.shape[-2:]
-    flat = tf.constant(array.reshape(-1, h, w, 1), dtype=tf.float32)
-    out = tf.image.resize(flat, (height, width), method=method).numpy()
-    return out.reshape(*lead, height, width)
+    out = resize(array.reshape(-1, h, w, 1), size, method)
+    return out.reshape(*lead, *out.shape[1:3])
 
 
-def normalize(maps) -> np.ndarray:
+def normalize(maps: ArrayLike) -> np.ndarray:
     """Min-max scale each map (the last two axes) into [0, 1].
 
     A constant map becomes all zeros (never NaN); so does an all-negative
@@ -72,14 +98,14 @@ def normalize(maps) -> np.ndarray:
     -------
     numpy.ndarray, float32, (..., h, w), values in [0, 1]
     """
-    array = checks.finite_maps(maps).astype(np.float32)
+    array = checks.finite_maps(maps).astype(np.float64)    # float64: no overflow at +-3e38
     low = array.min(axis=(-2, -1), keepdims=True)
     span = array.max(axis=(-2, -1), keepdims=True) - low
     safe = np.where(span > 0, span, 1.0)
     return np.where(span > 0, (array - low) / safe, 0.0).astype(np.float32)
 
 
-def to_uint8_rgb(image, name: str = "image") -> np.ndarray:
+def to_uint8_rgb(image: ArrayLike, name: str = "image") -> np.ndarray:
     """An image as uint8 RGB (H, W, 3).
 
     Accepts uint8 (H, W, 3), (H, W, 1) or (H, W) gray, and floats in [0, 1]
@@ -110,8 +136,19 @@ def to_uint8_rgb(image, name: str = "image") -> np.ndarray:
     return np.clip(np.rint(array * scale), 0, 255).astype(np.uint8)
 
 
-def colorize(heatmap, cmap: str = "jet") -> np.ndarray:
-    """Colour a heat map (normalised first): float (h, w) -> uint8 RGB (h, w, 3)."""
+def colorize(heatmap: ArrayLike, cmap: str = "jet") -> np.ndarray:
+    """Colour a heat map, min-max normalised first.
+
+    Parameters
+    ----------
+    heatmap : array-like, (h, w)
+    cmap : str
+        A matplotlib colour map name.
+
+    Returns
+    -------
+    numpy.ndarray, uint8, (h, w, 3)
+    """
     try:
         colormap = colormaps[cmap]
     except KeyError:
@@ -121,7 +158,7 @@ def colorize(heatmap, cmap: str = "jet") -> np.ndarray:
     return (colormap(unit)[..., :3] * 255).round().astype(np.uint8)
 
 
-def overlay(image, heatmap, alpha: float = 0.4, cmap: str = "jet",
+def overlay(image: ArrayLike, heatmap: ArrayLike, alpha: float = 0.4, cmap: str = "jet",
             method: str = "bilinear") -> np.ndarray:
     """Draw a heat map over an image.
 
@@ -147,11 +184,9 @@ def overlay(image, heatmap, alpha: float = 0.4, cmap: str = "jet",
     heat = checks.finite_maps(heatmap, name="heatmap")
     if heat.ndim != 2:
         raise ValueError(f"heatmap: expected one map (h, w), got shape {heat.shape}")
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.floating)) \
-            or not 0.0 <= float(alpha) <= 1.0:
-        raise ValueError(f"alpha: expected a number in [0, 1], got {alpha!r}")
+    alpha = checks.number_in(alpha, "alpha", 0.0, 1.0)
     if heat.shape != rgb.shape[:2]:
         heat = upsample(heat, rgb.shape[:2], method=method)
     colours = colorize(heat, cmap).astype(np.float32)
-    blend = (1.0 - float(alpha)) * rgb.astype(np.float32) + float(alpha) * colours
+    blend = (1.0 - alpha) * rgb.astype(np.float32) + alpha * colours
     return np.clip(np.rint(blend), 0, 255).astype(np.uint8)

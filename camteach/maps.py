@@ -16,7 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from . import checks, graph
-from .methods.base import (compiled, dense_weights, in_batches, model_images,
+from .methods.base import (compiled, dense_weights, gap_head, in_batches, model_images,
                            require_tensorflow, score_function)
 from .methods.cam import class_activation_maps
 
@@ -53,12 +53,7 @@ class Features:
 
 def _feature_fn(model: keras.Model):
     """Compiled ``x -> (F, pooled, logits)`` for a GAP + Dense model."""
-    head = graph.find_classifier(model)
-    if head.pool is None:
-        raise ValueError(
-            f"model: {model.name!r} has no GlobalAveragePooling2D followed by a Dense "
-            f"layer at its end, so its class activation map is not defined; "
-            f"use ct.grad_cam(model, images, ...) instead")
+    head = gap_head(model)
     tap = graph.Tap(model, [head.features, head.score_input])
     scores_of = score_function(head)
 

@@ -8,9 +8,11 @@ Drawing uses matplotlib's object-oriented API, never pyplot's global state.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Sequence
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
@@ -39,7 +41,7 @@ class Picture:
     def _repr_png_(self) -> bytes:
         return self.png()
 
-    def save(self, path, dpi: int = 120) -> None:
+    def save(self, path: str | os.PathLike, dpi: int = 120) -> None:
         """Write the figure (format from the file name: .png, .svg, .pdf)."""
         self.figure.savefig(path, dpi=dpi, bbox_inches="tight")
 
@@ -57,8 +59,13 @@ def _grid(count: int, ncols: int, size: float = 2.2, title: str | None = None):
     return figure, axes
 
 
-def draw_box(ax, box, color: str = "white", label: str | None = None, **kwargs) -> Rectangle:
-    """Draw a box ``(x0, y0, x1, y1)`` (x1, y1 exclusive) on image axes."""
+def draw_box(ax: Axes, box: Sequence[float], color: str = "white", label: str | None = None,
+             **kwargs) -> Rectangle:
+    """Draw a box ``(x0, y0, x1, y1)`` (x1, y1 exclusive) on image axes.
+
+    The rectangle follows the pixels' edges (pixel ``x`` spans x - 0.5 to
+    x + 0.5 on image axes). ``kwargs`` go to matplotlib's ``Rectangle``.
+    """
     x0, y0, x1, y1 = (float(v) for v in box)
     patch = Rectangle((x0 - 0.5, y0 - 0.5), x1 - x0, y1 - y0, fill=False, edgecolor=color,
                       linewidth=2, label=label, **kwargs)
@@ -69,7 +76,26 @@ def draw_box(ax, box, color: str = "white", label: str | None = None, **kwargs) 
 def images(pictures: Sequence[np.ndarray], titles: Sequence[str] | None = None,
            ncols: int = 4, masks: Sequence[np.ndarray] | None = None,
            boxes: Sequence | None = None, title: str | None = None) -> Picture:
-    """A grid of images, optionally with mask outlines and boxes (lessons 01, 02, 06)."""
+    """A grid of images, optionally with mask outlines and boxes.
+
+    Parameters
+    ----------
+    pictures : sequence of array, each (H, W, 3) or (H, W)
+    titles : sequence of str, optional
+        One per picture.
+    ncols : int
+        Pictures per row.
+    masks : sequence of bool array (H, W), optional
+        One per picture, outlined in white.
+    boxes : sequence of (x0, y0, x1, y1), optional
+        One per picture, drawn in white.
+    title : str, optional
+        The figure's title.
+
+    Returns
+    -------
+    Picture
+    """
     figure, axes = _grid(len(pictures), ncols, title=title)
     for i, (ax, picture) in enumerate(zip(axes, pictures)):
         ax.imshow(picture)
@@ -85,12 +111,30 @@ def images(pictures: Sequence[np.ndarray], titles: Sequence[str] | None = None,
 def feature_maps(maps: np.ndarray, titles: Sequence[str] | None = None, ncols: int = 8,
                  cmap: str = "viridis", values: bool = False, shared_scale: bool = True,
                  symmetric: bool = False, title: str | None = None) -> Picture:
-    """Small maps (K, h, w) side by side, e.g. 7x7 feature maps or CAMs (lessons 01-04).
+    """Small maps side by side, e.g. 7x7 feature maps or CAMs.
 
-    ``values=True`` writes each cell's number in it (for a single 7x7 map).
-    ``shared_scale`` uses one colour scale for all maps, so they compare.
-    ``symmetric`` centres the scale on 0 (for signed maps and a diverging
-    colour map such as "RdBu_r": white is 0, red positive, blue negative).
+    Parameters
+    ----------
+    maps : array-like, (K, h, w)
+    titles : sequence of str, optional
+        One per map.
+    ncols : int
+        Maps per row.
+    cmap : str
+        A matplotlib colour map name.
+    values : bool
+        Write each cell's number in it (for a single 7x7 map).
+    shared_scale : bool
+        One colour scale for all maps, so they compare.
+    symmetric : bool
+        Centre the scale on 0 (for signed maps and a diverging colour map
+        such as "RdBu_r": white is 0, red positive, blue negative).
+    title : str, optional
+        The figure's title.
+
+    Returns
+    -------
+    Picture
     """
     maps = np.asarray(maps, dtype=np.float32)
     low, high = (maps.min(), maps.max()) if shared_scale else (None, None)
@@ -113,7 +157,26 @@ def feature_maps(maps: np.ndarray, titles: Sequence[str] | None = None, ncols: i
 def cams(image: np.ndarray, maps: np.ndarray, titles: Sequence[str] | None = None,
          alpha: float = 0.5, cmap: str = "jet", method: str = "bilinear",
          boxes: Sequence | None = None, ncols: int = 5, title: str | None = None) -> Picture:
-    """One image with several heat maps drawn over it (lessons 04-06)."""
+    """Heat maps drawn over an image (or over one image each).
+
+    Parameters
+    ----------
+    image : array, (H, W, 3), or (K, H, W, 3) for one image per map
+        The raw image(s), uint8 or floats in [0, 1] / [0, 255].
+    maps : array-like, (K, h, w)
+        Heat maps at any resolution (upsampled with ``method``).
+    titles : sequence of str, optional
+    alpha, cmap, method
+        As in :func:`camteach.heatmap.overlay`.
+    boxes : sequence of (x0, y0, x1, y1) or None, optional
+        One per map (None: no box on that one).
+    ncols : int
+    title : str, optional
+
+    Returns
+    -------
+    Picture
+    """
     maps = np.asarray(maps)
     figure, axes = _grid(len(maps), ncols, size=2.6, title=title)
     for i, (ax, heat) in enumerate(zip(axes, maps)):
@@ -128,7 +191,19 @@ def cams(image: np.ndarray, maps: np.ndarray, titles: Sequence[str] | None = Non
 
 def upsampling(heat: np.ndarray, size: int,
                methods: Sequence[str] = ("nearest", "bilinear", "bicubic")) -> Picture:
-    """A 7x7 map resized with each method, side by side (lesson 05)."""
+    """A small map beside its upsampled versions, one per method.
+
+    Parameters
+    ----------
+    heat : array, (h, w)
+    size : int
+        The upsampled side.
+    methods : sequence of {"nearest", "bilinear", "bicubic"}
+
+    Returns
+    -------
+    Picture
+    """
     figure, axes = _grid(len(methods) + 1, len(methods) + 1, size=2.6)
     axes[0].imshow(heat, cmap="jet")
     axes[0].set_title(f"{heat.shape[0]}x{heat.shape[1]}", fontsize=9)
@@ -140,7 +215,22 @@ def upsampling(heat: np.ndarray, size: int,
 
 def bars(values: np.ndarray, labels: Sequence[str], title: str | None = None,
          highlight: int | None = None, xlabel: str | None = None) -> Picture:
-    """A horizontal bar chart with signed values (weights, scores; lesson 03)."""
+    """A horizontal bar chart of signed values (weights, scores).
+
+    Parameters
+    ----------
+    values : array-like, (K,)
+        Negative bars are red, positive ones blue.
+    labels : sequence of str, (K,)
+    title : str, optional
+    highlight : int, optional
+        Index of a bar drawn in orange.
+    xlabel : str, optional
+
+    Returns
+    -------
+    Picture
+    """
     values = np.asarray(values, dtype=float)
     figure = Figure(figsize=(5, 0.35 * len(values) + 0.8), layout="constrained")
     ax = figure.subplots()

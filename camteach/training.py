@@ -4,9 +4,9 @@
     python3 course.py evaluate   # print the shipped model's figures
 
 Scenes come from three seeds that never mix: ``TRAIN_SEED`` for training,
-``metrics.VAL_SEED`` for choosing the box threshold (``metrics.choose_threshold``,
-which lesson 05 uses too), ``TEST_SEED`` for every figure the course reports
-(the lessons use test scenes too).
+``metrics.VAL_SEED`` for choosing the box threshold (``metrics.choose_threshold``),
+``TEST_SEED`` for every figure the course reports (the lessons use test scenes
+too).
 """
 
 from __future__ import annotations

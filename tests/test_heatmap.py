@@ -1,4 +1,4 @@
-"""Upsampling, normalising and overlaying heat maps (lesson 05), with properties."""
+"""Upsampling, normalising and overlaying heat maps, with properties."""
 
 from __future__ import annotations
 
@@ -60,6 +60,20 @@ def test_upsample_constant_stays_constant_and_peak_stays_put():
     assert row // 32 == 1 and col // 32 == 5
 
 
+def test_resize_is_upsample_per_channel_and_antialias_smooths():
+    images = np.random.default_rng(3).uniform(0, 255, (2, 9, 7, 3)).astype(np.float32)
+    for method in ct.heatmap.METHODS:
+        out = ct.heatmap.resize(images, (18, 21), method)
+        assert out.shape == (2, 18, 21, 3) and out.dtype == np.float32
+        per_channel = ct.upsample(np.moveaxis(images, -1, 1), (18, 21), method)
+        np.testing.assert_array_equal(out, np.moveaxis(per_channel, 1, -1))
+    # shrinking a checkerboard 5x: plain sampling keeps black and white pixels,
+    # antialiasing averages them to grey
+    board = (np.indices((40, 40)).sum(0) % 2 * 255.0)[None, ..., None]
+    assert np.ptp(ct.heatmap.resize(board, 8)) == 255
+    np.testing.assert_allclose(ct.heatmap.resize(board, 8, antialias=True), 127.5, atol=2)
+
+
 @FAST
 @given(st.integers(4, 40), st.integers(4, 40), st.floats(0, 1),
        st.sampled_from(["jet", "viridis", "magma"]))
@@ -91,6 +105,8 @@ def test_overlay_extremes_and_image_forms():
     (lambda: ct.upsample(np.zeros((7, 7)), 0), "size"),
     (lambda: ct.upsample(np.zeros((7, 7)), (10, 2.5)), "size"),
     (lambda: ct.upsample(np.zeros((7, 7)), 14, method="area51"), "method"),
+    (lambda: ct.heatmap.resize(np.zeros((1, 7, 7, 1)), 14, method="area51"), "^method: expected"),
+    (lambda: ct.heatmap.resize(np.zeros((1, 7, 7, 1)), -3), "^size: expected"),
     (lambda: ct.overlay(np.zeros((8, 8, 3), np.uint8), np.zeros((7, 7)), alpha=1.5), "alpha"),
     (lambda: ct.overlay(np.zeros((8, 8, 3), np.uint8), np.zeros((7, 7)), cmap="rainbowz"), "cmap"),
     (lambda: ct.overlay(np.zeros((8, 8, 4), np.uint8), np.zeros((7, 7))), "image"),
@@ -100,3 +116,11 @@ def test_overlay_extremes_and_image_forms():
 def test_errors_name_the_argument(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_normalize_extreme_finite_maps_stay_finite():
+    big = np.finfo(np.float32).max
+    extreme = np.array([[-big, 0.0], [big / 2, big]], np.float32)
+    unit = ct.normalize(extreme)
+    assert np.all(np.isfinite(unit)) and unit.dtype == np.float32
+    np.testing.assert_allclose(unit, [[0.0, 0.5], [0.75, 1.0]], atol=1e-6)

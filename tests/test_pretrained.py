@@ -1,10 +1,10 @@
 """Tests for camteach.pretrained: real keras.applications networks, offline.
 
 ImageNet weights cannot be downloaded in CI, so the architectures are built
-with ``weights=None`` (same layers and shapes), the download is replaced by a
-fake where the error path is tested, and the real offline failure is checked
-against an empty, temporary Keras cache (skipped when the machine is online
-or already has the weights).
+with ``weights=None`` (same layers and shapes), the download
+(``keras.utils.get_file``) is replaced by a fake where the error path is
+tested, and the real offline failure is checked against an empty, temporary
+Keras cache (skipped when the machine is online or already has the weights).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import json
 import os
 import socket
 import time
+from importlib.resources import files
 
 import numpy as np
 import pytest
@@ -20,9 +21,6 @@ import pytest
 keras = pytest.importorskip("keras")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-from keras.src.backend import config as keras_config  # noqa: E402
-from keras.src.utils import file_utils  # noqa: E402
-
 import camteach.pretrained as pt  # noqa: E402
 
 # --------------------------------------------------------------------------
@@ -79,21 +77,15 @@ def one_image():
 
 @pytest.fixture
 def empty_keras_home(tmp_path, monkeypatch):
-    """Point the Keras cache at an empty folder (never touch ~/.keras).
-
-    Keras reads KERAS_HOME when it is imported, so the module-level value
-    that keras.utils.get_file reads is patched too.
-    """
+    """Point the Keras cache at an empty folder (never touch ~/.keras)."""
     home = tmp_path / "keras_home"
     home.mkdir()
     monkeypatch.setenv("KERAS_HOME", str(home))
-    monkeypatch.setattr(keras_config, "_KERAS_DIR", str(home))
-    assert pt._models_dir() == str(home / "models")
     return home
 
 
 class FakeFetch:
-    """Stands in for keras' get_file: records the call, then fails or returns."""
+    """Stands in for keras.utils.get_file: records the call, then fails or returns."""
 
     def __init__(self, error=None, result=None, partial=False):
         self.calls = []
@@ -102,11 +94,11 @@ class FakeFetch:
         self.partial = partial
 
     def __call__(self, fname=None, origin=None, file_hash=None, cache_subdir="datasets",
-                 **kwargs):
+                 cache_dir=None, **kwargs):
         self.calls.append(dict(fname=fname, origin=origin, file_hash=file_hash,
-                               cache_subdir=cache_subdir))
+                               cache_subdir=cache_subdir, cache_dir=cache_dir))
         if self.partial:
-            folder = os.path.join(keras_config.keras_home(), cache_subdir)
+            folder = os.path.join(cache_dir, cache_subdir)
             os.makedirs(folder, exist_ok=True)
             with open(os.path.join(folder, fname), "wb") as fh:
                 fh.write(b"\x89HDF half a file")
@@ -142,19 +134,33 @@ def _assert_helpful(err: pt.WeightsUnavailableError, spec: pt.ArchSpec, fname: s
 def test_architecture_table():
     assert set(pt.ARCHITECTURES) == {"resnet50", "inceptionv3", "vgg16"}
     assert [pt.input_size(n) for n in ("resnet50", "inceptionv3", "vgg16")] == [224, 299, 224]
-    assert pt.feature_layer("resnet50") == "conv5_block3_out"
-    assert pt.feature_layer("inceptionv3") == "mixed10"
-    assert pt.feature_layer("vgg16") == "block5_conv3"
     assert pt.ARCHITECTURES["resnet50"].constructor is keras.applications.ResNet50
     for alias, key in [("ResNet50", "resnet50"), ("inception_v3", "inceptionv3"),
                        ("InceptionV3", "inceptionv3"), ("VGG-16", "vgg16")]:
         assert pt.input_size(alias) == pt.ARCHITECTURES[key].input_size
 
 
-@pytest.mark.parametrize("call", [pt.input_size, pt.feature_layer, pt.weights_cached,
-                                  pt.load_pretrained])
+@pytest.mark.parametrize("include_top", [True, False])
+@pytest.mark.parametrize("name", ["resnet50", "inceptionv3", "vgg16"])
+def test_weights_are_the_files_keras_itself_fetches(name, include_top, monkeypatch):
+    # keras.applications fetch through the get_file of their own module, not
+    # keras.utils.get_file: intercept it there to read what Keras asks for
+    spec = pt.ARCHITECTURES[name]
+    fake = FakeFetch(error=RuntimeError("stop here"))
+    monkeypatch.setattr(spec.constructor.__globals__["file_utils"], "get_file", fake)
+    keras.backend.clear_session()
+    with pytest.raises(RuntimeError, match="stop here"):
+        spec.constructor(weights="imagenet", include_top=include_top)
+    fname, md5, url = spec.weights(include_top)
+    assert [(c["fname"], c["file_hash"], c["origin"]) for c in fake.calls] == [(fname, md5, url)]
+    assert fname == f"{spec.prefix}_weights_tf_dim_ordering_tf_kernels" \
+        f"{'' if include_top else '_notop'}.h5"
+
+
+@pytest.mark.parametrize("call", [pt.input_size, pt.weights_cached, pt.load_pretrained,
+                                  lambda name: pt.preprocess(name, np.zeros((8, 8, 3)))])
 def test_unknown_name(call):
-    with pytest.raises(ValueError, match="resnet18") as info:
+    with pytest.raises(ValueError, match="^name: expected .*resnet18") as info:
         call("resnet18")
     for valid in pt.ARCHITECTURES:
         assert valid in str(info.value)
@@ -166,10 +172,9 @@ def test_unknown_name(call):
 
 
 def test_resnet50_layers(resnet50, one_image):
-    spec = pt.ARCHITECTURES["resnet50"]
     assert resnet50.input_shape == (None, 224, 224, 3)
     feat = resnet50.get_layer("conv5_block3_out")
-    assert tuple(feat.output.shape) == (None, 7, 7, 2048) == (None, *spec.feature_shape)
+    assert tuple(feat.output.shape) == (None, 7, 7, 2048)
     pool = resnet50.get_layer("avg_pool")
     assert isinstance(pool, keras.layers.GlobalAveragePooling2D)
     assert tuple(pool.output.shape) == (None, 2048)
@@ -201,7 +206,6 @@ def test_vgg16_layers(vgg16):
     assert tuple(vgg16.get_layer("block5_conv3").output.shape) == (None, 14, 14, 512)
     assert not any(isinstance(layer, keras.layers.GlobalAveragePooling2D)
                    for layer in vgg16.layers)
-    assert pt.ARCHITECTURES["vgg16"].pooling_layer is None
     assert [layer.name for layer in vgg16.layers[-4:]] == ["flatten", "fc1", "fc2",
                                                            "predictions"]
     assert isinstance(vgg16.get_layer("flatten"), keras.layers.Flatten)
@@ -238,15 +242,14 @@ def test_missing_weights_file(tmp_path):
 
 
 def test_weights_cached(empty_keras_home):
-    spec = pt.ARCHITECTURES["resnet50"]
+    fname = pt.ARCHITECTURES["resnet50"].weights()[0]
     assert not pt.weights_cached("resnet50")
     models = empty_keras_home / "models"
     models.mkdir()
-    (models / spec.weights_file).write_bytes(b"")
+    (models / fname).write_bytes(b"")
     assert not pt.weights_cached("resnet50")  # an empty file is not a cache
-    (models / spec.weights_file).write_bytes(b"not really hdf5")
+    (models / fname).write_bytes(b"not really hdf5")
     assert pt.weights_cached("ResNet50")
-    assert not pt.weights_cached("resnet50", verify=True)  # wrong md5
     assert not pt.weights_cached("resnet50", include_top=False)
     assert not pt.weights_cached("vgg16")
 
@@ -259,7 +262,6 @@ def test_real_offline_failure_is_quick_and_helpful(empty_keras_home, monkeypatch
     if _online():
         pytest.skip("storage.googleapis.com is reachable: the test would download 100 MB")
     monkeypatch.setenv("KERAS_HOME", str(empty_keras_home))
-    monkeypatch.setattr(keras_config, "_KERAS_DIR", str(empty_keras_home))
 
     start = time.perf_counter()
     with pytest.raises(pt.WeightsUnavailableError) as info:
@@ -267,8 +269,10 @@ def test_real_offline_failure_is_quick_and_helpful(empty_keras_home, monkeypatch
     elapsed = time.perf_counter() - start
     assert elapsed < 30.0
     spec = pt.ARCHITECTURES["resnet50"]
-    _assert_helpful(info.value, spec, spec.weights_file)
-    assert info.value.url == spec.weights_url
+    fname, _, url = spec.weights()
+    _assert_helpful(info.value, spec, fname)
+    assert info.value.url == url
+    assert info.value.cache_dir == str(empty_keras_home / "models")
     assert info.value.__cause__ is not None
     # nothing left behind: no partial file, and the models/ folder keras
     # created for the download is removed again because it is empty
@@ -278,44 +282,79 @@ def test_real_offline_failure_is_quick_and_helpful(empty_keras_home, monkeypatch
 
 @pytest.mark.parametrize("name", ["resnet50", "inceptionv3", "vgg16"])
 def test_fake_fetch_failure(name, empty_keras_home, monkeypatch):
-    # The applications modules call `file_utils.get_file(...)` through the
-    # module keras.src.utils.file_utils; patching keras.utils.get_file would
-    # not reach them.
+    # download_timeout=None: no reachability check first, straight to the fake
     spec = pt.ARCHITECTURES[name]
-    original = _url_failure(spec.weights_url)
+    fname, md5, url = spec.weights()
+    original = _url_failure(url)
     fake = FakeFetch(error=original)
-    monkeypatch.setattr(file_utils, "get_file", fake)
+    monkeypatch.setattr(keras.utils, "get_file", fake)
     keras.backend.clear_session()
     with pytest.raises(pt.WeightsUnavailableError) as info:
-        pt.load_pretrained(name)
+        pt.load_pretrained(name, download_timeout=None)
     assert info.value.__cause__ is original
-    # the spec's file names, hashes and URLs are the ones Keras asks for
-    assert fake.calls == [dict(fname=spec.weights_file, origin=spec.weights_url,
-                               file_hash=spec.weights_hash, cache_subdir="models")]
-    _assert_helpful(info.value, spec, spec.weights_file)
+    # the file names, hashes and URLs are the ones Keras itself would ask for,
+    # and the download goes into the cache that was looked in
+    assert fake.calls == [dict(fname=fname, origin=url, file_hash=md5, cache_subdir="models",
+                               cache_dir=str(empty_keras_home))]
+    _assert_helpful(info.value, spec, fname)
+    assert info.value.url == url
     assert "Name or service not known" in str(info.value)
     assert f"about {spec.weights_mb} MB" in str(info.value)
 
 
 def test_fake_fetch_failure_notop_cleans_partial_file(empty_keras_home, monkeypatch):
     spec = pt.ARCHITECTURES["resnet50"]
+    fname, md5, _ = spec.weights(include_top=False)
     fake = FakeFetch(error=ConnectionResetError(104, "Connection reset by peer"),
                      partial=True)
-    monkeypatch.setattr(file_utils, "get_file", fake)
+    monkeypatch.setattr(keras.utils, "get_file", fake)
     with pytest.raises(pt.WeightsUnavailableError) as info:
-        pt.load_pretrained("resnet50", include_top=False)
-    assert fake.calls[0]["fname"] == spec.weights_file_notop
-    assert fake.calls[0]["file_hash"] == spec.weights_hash_notop
-    _assert_helpful(info.value, spec, spec.weights_file_notop)
+        pt.load_pretrained("resnet50", include_top=False, download_timeout=None)
+    assert fake.calls[0]["fname"] == fname
+    assert fake.calls[0]["file_hash"] == md5
+    _assert_helpful(info.value, spec, fname)
+    assert not (empty_keras_home / "models").exists()
+
+
+def test_unreachable_server_fails_fast_without_downloading(empty_keras_home, monkeypatch):
+    # not cached: the server is tried first, with the timeout (far too short
+    # here), and the download itself is never started
+    fake = FakeFetch(error=AssertionError("must not be called"))
+    monkeypatch.setattr(keras.utils, "get_file", fake)
+    start = time.perf_counter()
+    with pytest.raises(pt.WeightsUnavailableError) as info:
+        pt.load_pretrained("vgg16", download_timeout=1e-6)
+    assert time.perf_counter() - start < 30.0
+    assert fake.calls == []
+    assert isinstance(info.value.__cause__, OSError)
+    spec = pt.ARCHITECTURES["vgg16"]
+    _assert_helpful(info.value, spec, spec.weights()[0])
     assert not (empty_keras_home / "models").exists()
 
 
 def test_fake_fetch_success_loads_those_weights(resnet50, resnet50_weights_file, one_image,
                                                 empty_keras_home, monkeypatch):
     fake = FakeFetch(result=resnet50_weights_file)
-    monkeypatch.setattr(file_utils, "get_file", fake)
-    model = pt.load_pretrained("resnet50", seed=3)
+    monkeypatch.setattr(keras.utils, "get_file", fake)
+    model = pt.load_pretrained("resnet50", seed=3, download_timeout=None)
     assert len(fake.calls) == 1
+    np.testing.assert_allclose(np.asarray(model.predict_on_batch(one_image)),
+                               np.asarray(resnet50.predict_on_batch(one_image)),
+                               rtol=1e-5, atol=1e-7)
+
+
+def test_cached_weights_are_looked_up_first(resnet50, resnet50_weights_file, one_image,
+                                            empty_keras_home, monkeypatch):
+    # a cached file: no reachability check (the timeout would fail it), only
+    # Keras' cache look-up (which checks the hash)
+    models = empty_keras_home / "models"
+    models.mkdir()
+    (models / pt.ARCHITECTURES["resnet50"].weights()[0]).write_bytes(b"cached")
+    assert pt.weights_cached("resnet50")
+    fake = FakeFetch(result=resnet50_weights_file)
+    monkeypatch.setattr(keras.utils, "get_file", fake)
+    model = pt.load_pretrained("resnet50", download_timeout=1e-6)
+    assert [call["cache_dir"] for call in fake.calls] == [str(empty_keras_home)]
     np.testing.assert_allclose(np.asarray(model.predict_on_batch(one_image)),
                                np.asarray(resnet50.predict_on_batch(one_image)),
                                rtol=1e-5, atol=1e-7)
@@ -323,24 +362,24 @@ def test_fake_fetch_success_loads_those_weights(resnet50, resnet50_weights_file,
 
 def test_errors_outside_the_download_are_not_hidden(tmp_path, empty_keras_home,
                                                     monkeypatch):
-    # bad arguments: keras' own ValueError, before any download
+    # bad arguments: a ValueError naming the argument, before any download
     fake = FakeFetch(error=AssertionError("must not be called"))
-    monkeypatch.setattr(file_utils, "get_file", fake)
-    with pytest.raises(ValueError, match="classes"):
+    monkeypatch.setattr(keras.utils, "get_file", fake)
+    with pytest.raises(ValueError, match="^classes: expected 1000"):
         pt.load_pretrained("resnet50", classes=10)
     assert fake.calls == []
     # the download "works" but the file is garbage: loading fails, and that
     # is not reported as an offline problem
     junk = tmp_path / "junk.weights.h5"
     junk.write_bytes(b"this is not an HDF5 file")
-    monkeypatch.setattr(file_utils, "get_file", FakeFetch(result=junk))
+    monkeypatch.setattr(keras.utils, "get_file", FakeFetch(result=junk))
     with pytest.raises(Exception) as info:
-        pt.load_pretrained("resnet50")
+        pt.load_pretrained("resnet50", download_timeout=None)
     assert not isinstance(info.value, pt.WeightsUnavailableError)
 
 
 def test_bad_weights_argument():
-    with pytest.raises(ValueError, match="weights"):
+    with pytest.raises(ValueError, match="^weights: expected"):
         pt.load_pretrained("resnet50", weights=42)
 
 
@@ -353,7 +392,8 @@ KNOWN = {0: "tench", 1: "goldfish", 207: "golden retriever", 281: "tabby",
 
 
 def test_shipped_json_is_keras_format():
-    raw = json.loads(pt._DATA.read_text(encoding="utf-8"))
+    raw = json.loads((files("camteach") / "data" / "imagenet_classes.json")
+                     .read_text(encoding="utf-8"))
     assert list(raw) == [str(i) for i in range(1000)]
     wnids = [raw[str(i)][0] for i in range(1000)]
     assert len(set(wnids)) == 1000 and wnids == sorted(wnids)
@@ -407,7 +447,7 @@ def test_decode_sorted_and_consistent(seed, top):
                                       (np.full(1000, np.nan), 5), (np.zeros(1000), 0),
                                       (np.zeros(1000), 1001)])
 def test_decode_errors(bad, top):
-    with pytest.raises(ValueError, match="logits_or_probs|top"):
+    with pytest.raises(ValueError, match="^logits_or_probs: |^top: expected"):
         pt.decode(bad, top=top)
 
 
@@ -467,8 +507,8 @@ def test_preprocess_resizes():
 
 @pytest.mark.parametrize("bad, expected", [
     (np.zeros((224, 224)), "shape"),
-    (np.zeros((224, 224, 4)), "3 colour channels"),
-    (np.zeros((1, 224, 224, 1)), "3 colour channels"),
+    (np.zeros((224, 224, 4)), "3 channels"),
+    (np.zeros((1, 224, 224, 1)), "3 channels"),
     (np.zeros((1, 2, 224, 224, 3)), "shape"),
     (np.full((8, 8, 3), np.nan), "NaN"),
     (np.full((8, 8, 3), 300.0), r"\[0, 255\]"),
@@ -477,7 +517,7 @@ def test_preprocess_resizes():
     (np.array([["a"] * 3] * 2), "numbers"),
 ])
 def test_preprocess_validation(bad, expected):
-    with pytest.raises(ValueError, match="images") as info:
+    with pytest.raises(ValueError, match="^images: ") as info:
         pt.preprocess("resnet50", bad)
     assert info.match(expected)
 

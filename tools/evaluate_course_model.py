@@ -17,7 +17,7 @@ from camteach import training
 def main() -> None:
     report = training.evaluate(ct.load_course_model())
     print(f"Course model, {report['test_scenes']} test scenes (seed {report['test_seed']})\n")
-    print(f"| figure | value |\n|---|---|")
+    print("| figure | value |\n|---|---|")
     print(f"| accuracy | {report['accuracy']:.1%} |")
     print(f"| pointing game | {report['pointing_game']:.1%} |")
     for name, label in (("paper_0.2", "20% (paper)"),

@@ -6,7 +6,7 @@ Why this file exists
 ``keras.applications.imagenet_utils.decode_predictions`` downloads
 ``imagenet_class_index.json`` from storage.googleapis.com the first time it is
 called, which fails offline. The course ships its own copy in exactly the
-same format and order, so ``camteach.pretrained.decode`` works everywhere::
+same format and order, so ``camteach.imagenet.decode`` works everywhere::
 
     {"0": ["n01440764", "tench"], "1": ["n01443537", "goldfish"], ...,
      "999": ["n15075141", "toilet_tissue"]}

@@ -12,6 +12,7 @@ layer's resolution, not rescaled (the lessons teach those steps).
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import keras
@@ -60,6 +61,11 @@ class Signals:
     W_c : tf.Tensor, float32, (N, K, C) or None
         The dense layer's weight column ``W[:, c]`` of each explained class,
         when the model ends in GlobalAveragePooling2D + Dense (else None).
+    x : tf.Tensor, float32, (N, H, W, channels) or None
+        The images, as the model reads them (for methods that run it again).
+    scores : callable or None
+        ``images (M, H, W, channels) -> logits (M, num_classes)``: the same
+        forward pass to the logits (inference mode), e.g. on masked images.
     """
 
     A: tf.Tensor
@@ -67,6 +73,8 @@ class Signals:
     classes: tf.Tensor
     logits: tf.Tensor
     W_c: tf.Tensor | None
+    x: tf.Tensor | None = None
+    scores: Callable[[tf.Tensor], tf.Tensor] | None = None
 
 
 class Method:
@@ -167,6 +175,10 @@ def _build(model: keras.Model, site: graph.Site, method: Method):
     head = graph.find_classifier(model)
     tap = graph.Tap(model, [site, head.score_input])
     scores_of = score_function(head)
+    score_tap = graph.Tap(model, [head.score_input])
+
+    def scores(images: tf.Tensor) -> tf.Tensor:
+        return scores_of(score_tap(images)[0])
 
     @tf.function(reduce_retracing=True)
     def run(x, classes=None, k=1):
@@ -182,20 +194,26 @@ def _build(model: keras.Model, site: graph.Site, method: Method):
                  if method.gradients else None)
         del tape
         signals = Signals(A=tf.cast(A, tf.float32), grads=grads, classes=classes,
-                          logits=logits, W_c=_columns(head, classes))
+                          logits=logits, W_c=_columns(head, classes), x=x, scores=scores)
         return method.combine(signals), tf.cast(classes, tf.int64), logits
 
     return run
 
 
+def gap_head(model: keras.Model, what: str = "class activation map") -> graph.Classifier:
+    """The model's GlobalAveragePooling2D + Dense head, or a ValueError saying what to use."""
+    head = graph.find_classifier(model)
+    if head.pool is None:
+        raise ValueError(
+            f"model: {model.name!r} has no GlobalAveragePooling2D followed by a Dense "
+            f"layer at its end, so its {what} is not defined; use "
+            f"ct.grad_cam(model, images, ...) (or method='grad_cam') instead")
+    return head
+
+
 def _site(model: keras.Model, method: Method, layer) -> graph.Site:
     if method.needs_gap:
-        head = graph.find_classifier(model)
-        if head.pool is None:
-            raise ValueError(
-                f"model: {model.name!r} has no GlobalAveragePooling2D followed by a Dense "
-                f"layer at its end, so its {method.name} is not defined; use "
-                f"ct.grad_cam(model, images, ...) (or method='grad_cam') instead")
+        head = gap_head(model, method.name)
         if layer is not None and graph.find_layer(model, layer).key != head.features.key:
             raise ValueError(f"layer: {method.name} is defined only at the feature maps the "
                              f"global average pooling reads ({head.features.name!r}); "

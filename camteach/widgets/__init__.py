@@ -41,7 +41,7 @@ PICTURE_FORMAT = "jpeg"
 
 from .base import Explorer  # noqa: E402
 from .cam_builder import CamBuilder, cam_builder  # noqa: E402
-from .cam_viewer import CMAPS, CamViewer, cam_viewer  # noqa: E402
+from .cam_viewer import CamViewer, cam_viewer  # noqa: E402
 from .pooling import PoolingExplorer, pooling_explorer  # noqa: E402
 from .weights import WeightsExplorer, weights_explorer  # noqa: E402
 

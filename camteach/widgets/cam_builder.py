@@ -137,7 +137,7 @@ class CamBuilder(Explorer):
         self._draw_curve(t)
 
     def _draw_titles(self, t: dict[str, np.ndarray]) -> None:
-        s, (ax_term, ax_part, ax_full, ax_curve) = self.state, self.axes
+        s, (ax_term, ax_part, ax_full, _) = self.state, self.axes
         k, c, font = s["term_channel"], s["class"], drawing.FONT
         ax_term.set_title("no term yet" if k is None else
                           f"term {s['n_terms']}: F_{k} x w[{k}] ({self.W[k, c]:+.3f})",
