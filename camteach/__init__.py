@@ -11,9 +11,38 @@ The notebooks in ``notebooks/`` import it as ``import camteach as ct``::
 """
 
 import os as _os
+import sys as _sys
 
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow with the process's stderr closed for the moment.
+
+    TensorFlow's C++ start-up lines ("All log messages before
+    absl::InitializeLog()", "oneDNN custom operations are on") are written to
+    file descriptor 2 before any setting can silence them, and a notebook shows
+    them as a red warning box under the first import. Python errors still
+    surface: an ImportError is raised after stderr is restored.
+    """
+    if "tensorflow" in _sys.modules:
+        return
+    try:
+        saved, null = _os.dup(2), _os.open(_os.devnull, _os.O_WRONLY)
+    except OSError:          # no usable stderr descriptor: import as usual
+        import tensorflow  # noqa: F401
+        return
+    try:
+        _os.dup2(null, 2)
+        import tensorflow  # noqa: F401
+    finally:
+        _os.dup2(saved, 2)
+        _os.close(saved)
+        _os.close(null)
+
+
+_import_tensorflow_quietly()
 
 from .maps import Features, class_activation_maps, features, top_classes  # noqa: E402
 from . import methods  # noqa: E402
