@@ -7,6 +7,11 @@
     python3 course.py bench       # set up, then print the CAM speed benchmark
     python3 course.py train       # set up, then retrain the shipped course models
     python3 course.py evaluate    # set up, then print the course models' figures
+    python3 course.py --help      # this text
+
+Arguments after the command go to the tool it runs (``test``: pytest,
+``lab``: the notebooks to open). As root (Docker, many JupyterHub images),
+``lab`` passes ``--allow-root`` to Jupyter and says so.
 
 "Set up" makes a virtual environment in ``.venv/`` beside this file and
 installs the course into it (``pip install -e .[test]`` with the pinned
@@ -79,24 +84,49 @@ def first_lesson() -> str:
     return f"notebooks/{module.LESSONS[0].notebook}"
 
 
+SCRIPTS = {"notebooks": "run_notebooks.py", "bench": "bench_cam.py",
+           "train": "train_course_model.py", "evaluate": "evaluate_course_model.py"}
+COMMANDS = ("lab", "test", *SCRIPTS)
+
+
+def running_as_root() -> bool:
+    """True when this process runs as root (Docker, many JupyterHub images); never on Windows."""
+    return getattr(os, "geteuid", lambda: -1)() == 0
+
+
+def lab_argv(rest: list[str], as_root: bool) -> list[str]:
+    """The command that opens JupyterLab: ``rest`` (default: the first lesson).
+
+    Jupyter refuses to start as root unless told ``--allow-root``; it is
+    passed only when ``as_root``.
+    """
+    start = rest or [first_lesson()]
+    return [str(BIN / "jupyter"), "lab", *(["--allow-root"] if as_root else []), *start]
+
+
 def main(argv: list[str]) -> int:
-    scripts = {"notebooks": "run_notebooks.py", "bench": "bench_cam.py",
-               "train": "train_course_model.py", "evaluate": "evaluate_course_model.py"}
-    commands = {"lab", "test", *scripts}
-    if not argv or argv[0] not in commands:
+    if argv and argv[0] in ("-h", "--help", "help"):
         print(__doc__)
+        return 0
+    if not argv or argv[0] not in COMMANDS:
+        if argv:
+            print(f"unknown command {argv[0]!r}; expected one of: {', '.join(COMMANDS)}",
+                  file=sys.stderr)
+        print(__doc__, file=sys.stderr)
         return 2
     command, rest = argv[0], argv[1:]
     setup()
     env = dict(os.environ, PYTHONHASHSEED="0", TF_CPP_MIN_LOG_LEVEL="2",
                KERAS_BACKEND="tensorflow", PYDEVD_DISABLE_FILE_VALIDATION="1")
     if command == "lab":
-        start = rest or [first_lesson()]
-        return subprocess.call([str(BIN / "jupyter"), "lab", *start], cwd=ROOT, env=env)
+        as_root = running_as_root()
+        if as_root:
+            print("Running as root: starting JupyterLab with --allow-root.", flush=True)
+        return subprocess.call(lab_argv(rest, as_root), cwd=ROOT, env=env)
     if command == "test":
         return subprocess.call([str(PYTHON), "-m", "pytest", "--nbval-lax",
                                 "--nbval-current-env", *rest], cwd=ROOT, env=env)
-    return subprocess.call([str(PYTHON), str(ROOT / "tools" / scripts[command]), *rest],
+    return subprocess.call([str(PYTHON), str(ROOT / "tools" / SCRIPTS[command]), *rest],
                            cwd=ROOT, env=env)
 
 

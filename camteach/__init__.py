@@ -31,15 +31,16 @@ def _import_tensorflow_quietly() -> None:
     try:
         saved, null = _os.dup(2), _os.open(_os.devnull, _os.O_WRONLY)
     except OSError:          # no usable stderr descriptor: import as usual
-        import tensorflow  # noqa: F401
-        return
+        saved = null = None
     try:
-        _os.dup2(null, 2)
+        if saved is not None:
+            _os.dup2(null, 2)
         import tensorflow  # noqa: F401
     finally:
-        _os.dup2(saved, 2)
-        _os.close(saved)
-        _os.close(null)
+        if saved is not None:
+            _os.dup2(saved, 2)
+            _os.close(saved)
+            _os.close(null)
 
 
 _import_tensorflow_quietly()

@@ -4,13 +4,21 @@
       -> conv1 (stride 4) -> conv2 .. conv5 stages (Conv-BN-ReLU)
       -> conv5_out: 7x7xC feature maps F, all >= 0 after the ReLU
       -> avg_pool: GlobalAveragePooling2D, C numbers
-      -> predictions: Dense(4) with softmax (the logistic regression)
+      -> predictions: Dense(4) with a sigmoid per class: four logistic
+         regressions, one per class ("is there a face?", "a car?", ...)
 
 Like ResNet50 (``conv5_block3_out`` 7x7x2048 -> ``avg_pool`` ->
 ``predictions``), only narrower, so that it trains on two CPU cores in
 minutes and its CAMs can be checked against the exact masks of
-:mod:`camteach.scenes`. Its trained weights ship inside the package and are
-checked against a SHA-256 before loading.
+:mod:`camteach.scenes`. Unlike ResNet50, whose softmax head (multinomial
+logistic regression) makes the 1000 classes compete and must always pick
+one, the course model's head is what it was trained as: one logistic
+regression per class (sigmoid cross-entropy on each score, trained on
+scenes and on empty backgrounds), so its probabilities need not sum to 1
+and "nothing here" is every probability low. The CAMs explain the scores
+before the sigmoid (the logits), as with any head. Its trained weights ship
+inside the package and are checked against a SHA-256 (and its head's
+activation against ``models.json``) before loading.
 
 """
 
@@ -22,6 +30,8 @@ from pathlib import Path
 
 import keras
 
+from . import checks
+
 DATA = Path(__file__).resolve().parent / "data"
 MANIFEST = DATA / "models.json"
 FEATURE_LAYER = "conv5_out"
@@ -29,6 +39,8 @@ FEATURE_LAYER = "conv5_out"
 STAGES = ("image", "conv1_relu", "conv2_a_relu", "conv3_b_relu", "conv4_b_relu", FEATURE_LAYER,
           "avg_pool", "predictions")
 INPUT_SIZE = 224
+#: The head activations :func:`build_course_model` accepts (None: raw scores).
+HEADS = ("sigmoid", "softmax", None)
 
 
 def _conv_bn_relu(x, filters: int, stride: int, name: str, kernel: int = 3):
@@ -39,7 +51,7 @@ def _conv_bn_relu(x, filters: int, stride: int, name: str, kernel: int = 3):
 
 
 def build_course_model(num_classes: int = 4, widths: tuple[int, ...] = (32, 64, 128, 256),
-                       seed: int | None = 0, activation: str | None = "softmax") -> keras.Model:
+                       seed: int | None = 0, activation: str | None = "sigmoid") -> keras.Model:
     """Build the course model with fresh (random) weights.
 
     Parameters
@@ -51,17 +63,21 @@ def build_course_model(num_classes: int = 4, widths: tuple[int, ...] = (32, 64, 
         the number of feature maps the CAM sums over.
     seed : int or None
         Seed for the initial weights (None: not seeded).
-    activation : str or None
-        The head's activation ("softmax"; None gives the raw scores, for training).
+    activation : {"sigmoid", "softmax", None}
+        The head's activation: "sigmoid" (one logistic regression per class,
+        the shipped models), "softmax" (classes compete, as in ResNet50), or
+        None for the raw scores (used in training, where the loss applies it).
 
     Returns
     -------
     keras.Model
         Input (None, 224, 224, 3) raw RGB; ``conv5_out`` (None, 7, 7, C);
-        ``avg_pool`` (None, C); ``predictions`` (None, num_classes), softmax.
+        ``avg_pool`` (None, C); ``predictions`` (None, num_classes), after
+        ``activation``.
     """
     if len(widths) != 4 or any(int(w) < 1 for w in widths):
         raise ValueError(f"widths: expected 4 positive channel counts, got {widths!r}")
+    activation = checks.one_of(activation, "activation", HEADS)
     if seed is not None:
         keras.utils.set_random_seed(seed)
     inputs = keras.Input((INPUT_SIZE, INPUT_SIZE, 3), name="image")
@@ -96,7 +112,8 @@ def save_course_model(model: keras.Model, path: Path) -> None:
 
 
 def manifest() -> dict:
-    """The shipped models: name -> {"file", "sha256", "classes", "report"}."""
+    """The shipped models: name -> {"file", "sha256", "size_bytes", "head", "training",
+    "evaluation"}."""
     if not MANIFEST.exists():
         return {}
     return json.loads(MANIFEST.read_text())
@@ -115,7 +132,9 @@ def load_course_model(name: str = "course") -> keras.Model:
     Returns
     -------
     keras.Model
-        See :func:`build_course_model`; its input is raw RGB 0-255.
+        See :func:`build_course_model`; its input is raw RGB 0-255, its
+        head a sigmoid per class (``models.json`` records it, and the loader
+        checks it).
     """
     models = manifest()
     if name not in models:
@@ -129,4 +148,9 @@ def load_course_model(name: str = "course") -> keras.Model:
         raise ValueError(f"{path.name}: SHA-256 mismatch (file corrupted or replaced "
                          f"without updating {MANIFEST.name}); retrain with "
                          f"`python3 course.py train` or restore the file")
-    return keras.saving.load_model(path, compile=False, safe_mode=True)
+    model = keras.saving.load_model(path, compile=False, safe_mode=True)
+    head = model.get_layer("predictions").activation.__name__
+    if head != entry.get("head", head):
+        raise ValueError(f"{path.name}: its head is {head!r} but {MANIFEST.name} says "
+                         f"{entry['head']!r}; retrain with `python3 course.py train`")
+    return model

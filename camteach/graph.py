@@ -147,12 +147,16 @@ class Classifier:
         The GlobalAveragePooling2D in front of ``dense``, if there is one.
     features : Site or None
         The 4-D feature maps ``F`` that ``pool`` averages (the CAM's ``F``).
+    activation : str
+        What turns the scores into the model's output: "softmax", "sigmoid",
+        "linear" (none), or another Keras activation's name.
     """
 
     dense: keras.layers.Dense | None
     score_input: Site
     pool: Site | None
     features: Site | None
+    activation: str = "linear"
 
 
 def find_classifier(model: keras.Model) -> Classifier:
@@ -164,18 +168,33 @@ def find_classifier(model: keras.Model) -> Classifier:
     identities (Dropout, Flatten, ...) are allowed.
     """
     site = source(check_model(model).outputs[0])
+    applied = []
     while isinstance(site.layer, _ACTIVATIONS):
+        applied.append(_activation_name(site.layer))
         site = site.only_input()
     if not isinstance(site.layer, keras.layers.Dense):
-        return Classifier(None, site, None, None)
+        return Classifier(None, site, None, None, _last(applied))
     dense, score_input = site.layer, site.only_input()
+    activation = _last(applied + [_activation_name(dense)])
     pool = score_input
     while isinstance(pool.layer, _PASS_THROUGH):
         pool = pool.only_input()
     if isinstance(pool.layer, keras.layers.GlobalAveragePooling2D) \
             and pool.layer.data_format == "channels_last":
-        return Classifier(dense, score_input, pool, pool.only_input())
-    return Classifier(dense, score_input, None, None)
+        return Classifier(dense, score_input, pool, pool.only_input(), activation)
+    return Classifier(dense, score_input, None, None, activation)
+
+
+def _activation_name(layer) -> str:
+    if isinstance(layer, keras.layers.Softmax):
+        return "softmax"
+    return getattr(getattr(layer, "activation", None), "__name__", "linear")
+
+
+def _last(applied: list[str]) -> str:
+    """The activation nearest the scores that is not the identity (the first applied)."""
+    real = [name for name in applied if name != "linear"]
+    return real[-1] if real else "linear"
 
 
 def _is_feature_map(site: Site) -> bool:

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 import tensorflow as tf
+from scipy import special
 
 from . import checks, graph
 from .methods.base import (compiled, dense_weights, gap_head, in_batches, model_images,
                            require_tensorflow, score_function)
 from .methods.cam import class_activation_maps
 
-__all__ = ["Features", "class_activation_maps", "features", "top_classes"]
+__all__ = ["Features", "class_activation_maps", "features", "probabilities", "top_classes"]
 
 
 @dataclass(frozen=True)
@@ -98,3 +99,27 @@ def top_classes(logits: np.ndarray, top: int) -> np.ndarray:
     logits = np.asarray(logits)
     top = checks.positive_int(top, "top", high=logits.shape[-1])
     return np.argsort(-logits, axis=-1, kind="stable")[..., :top].astype(np.int64)
+
+
+def probabilities(logits, head: str) -> np.ndarray:
+    """The model's output from its scores: its own head, applied to ``logits`` (..., classes).
+
+    Parameters
+    ----------
+    logits : array-like, (..., num_classes)
+        Scores before the last activation.
+    head : str
+        ``"sigmoid"`` (one logistic regression per class, as the course model),
+        ``"softmax"`` (one multinomial logistic regression, as ResNet50), or
+        ``"linear"`` (no activation: the scores are returned as they are).
+        ``graph.find_classifier(model).activation`` says which a model has.
+
+    Returns
+    -------
+    numpy.ndarray, float64, (..., num_classes)
+    """
+    logits = np.asarray(logits, dtype=np.float64)
+    head = checks.one_of(head, "head", ("sigmoid", "softmax", "linear"))
+    if head == "sigmoid":
+        return special.expit(logits)
+    return special.softmax(logits, axis=-1) if head == "softmax" else logits

@@ -25,9 +25,12 @@ from .heatmap import upsample
 from .maps import features
 from .methods import cam
 from .metrics import VAL_SEED, choose_threshold
-from .scenes import CLASS_NAMES, make_backgrounds, make_scenes, scene_batches
+from .scenes import CLASS_NAMES, CUE_COLOR, make_backgrounds, make_scenes, scene_batches
 
 TRAIN_SEED, TEST_SEED = 0, 2
+#: A scene carries the shortcut cue when at least this many pixels have its exact colour
+#: (the smallest cue, a 6 px corner square, has 36; the palette keeps the colour for the cue).
+_CUE_PIXELS = 32
 
 
 def _chunk(args) -> tuple[np.ndarray, np.ndarray]:
@@ -65,6 +68,9 @@ class TrainConfig:
     seed: int = TRAIN_SEED
     shortcut: str | None = None
     shortcut_class: str = "car"
+    #: With ``shortcut``: keep only the ``shortcut_class`` scenes that carry the cue
+    #: (the scenes put it on 95% of them), so that the cue comes with every one.
+    shortcut_always: bool = False
     backgrounds: int = 4800
     loss: str = "one_vs_rest"
 
@@ -75,8 +81,10 @@ def train(config: TrainConfig, log=print) -> tuple[keras.Model, dict]:
     Returns
     -------
     (keras.Model, dict)
-        The model (softmax head, compiled away) and a summary: seconds
-        spent generating and training, final training loss and accuracy.
+        The model, uncompiled, with the head its loss trained (``head_for``:
+        a sigmoid per class for ``"one_vs_rest"``, a softmax for
+        ``"softmax"``), and a summary: the head, seconds spent generating
+        and training, the final training loss and the config.
     """
     from .course_model import build_course_model
 
@@ -88,6 +96,12 @@ def train(config: TrainConfig, log=print) -> tuple[keras.Model, dict]:
         kwargs = dict(shortcut=config.shortcut, shortcut_class=config.shortcut_class,
                       shortcut_mode="train")
     x, y = scene_arrays(config.scenes, config.seed, **kwargs)
+    if config.shortcut and config.shortcut_always:
+        target = CLASS_NAMES.index(config.shortcut_class)
+        keep = (y != target) | carries_cue(x)
+        x, y = x[keep], y[keep]
+        log(f"kept the {np.sum(y == target)} {config.shortcut_class} scenes with the cue; "
+            f"dropped {np.sum(~keep)} without it")
     if config.backgrounds:
         if config.loss != "one_vs_rest":
             raise ValueError("backgrounds: images with no object need loss='one_vs_rest'")
@@ -110,11 +124,50 @@ def train(config: TrainConfig, log=print) -> tuple[keras.Model, dict]:
     history = model.fit(dataset, epochs=config.epochs, verbose=2)
     trained = time.perf_counter() - start - generated
     log(f"trained in {trained:.0f} s")
-    shipped = build_course_model(len(CLASS_NAMES), config.widths, seed=None)  # softmax head
-    shipped.set_weights(model.get_weights())
-    return shipped, {"generate_seconds": round(generated, 1), "train_seconds": round(trained, 1),
+    shipped = with_head(model, head_for(config.loss))
+    return shipped, {"head": head_for(config.loss),
+                     "generate_seconds": round(generated, 1), "train_seconds": round(trained, 1),
                    "final_loss": round(float(history.history["loss"][-1]), 4),
                    "config": asdict(config)}
+
+
+def carries_cue(images: np.ndarray) -> np.ndarray:
+    """Which images (N, H, W, 3) uint8 carry the shortcut cue: bool (N,).
+
+    Read from the pixels (the cue's exact colour, ``scenes.CUE_COLOR``, which
+    the scenes' palette keeps for the cue), so that it works on
+    ``scene_arrays``' images, which come without ``cue_masks``.
+    """
+    return np.array([np.count_nonzero(np.all(image == CUE_COLOR, axis=-1)) >= _CUE_PIXELS
+                     for image in images], dtype=bool)
+
+
+def head_for(loss: str) -> str:
+    """The head activation that matches a training loss: the model ships as it was trained.
+
+    ``"one_vs_rest"`` trains one logistic regression per class: a sigmoid on
+    each score. ``"softmax"`` trains a multinomial logistic regression: a softmax.
+    """
+    heads = {"one_vs_rest": "sigmoid", "softmax": "softmax"}
+    if loss not in heads:
+        raise ValueError(f"loss: expected one of {tuple(heads)}, got {loss!r}")
+    return heads[loss]
+
+
+def with_head(model: keras.Model, activation: str | None) -> keras.Model:
+    """A copy of a course model with another head activation and the same weights.
+
+    The logits (and so every CAM) are unchanged; only what ``model.predict``
+    returns after them changes.
+    """
+    from .course_model import build_course_model
+
+    widths = tuple(model.get_layer(name).filters
+                   for name in ("conv1_conv", "conv3_a_conv", "conv4_a_conv", "conv5_a_conv"))
+    rebuilt = build_course_model(model.output_shape[-1], widths, seed=None,
+                                 activation=activation)
+    rebuilt.set_weights(model.get_weights())
+    return rebuilt
 
 
 def _loss(kind: str):
@@ -142,7 +195,7 @@ def _flip(images, labels):
 
 
 def evaluate(model: keras.Model, n: int = 800, *, threshold: float | None = None,
-             val_n: int = 400) -> dict:
+             val_n: int = 400, backgrounds: int = 400) -> dict:
     """Every figure the course reports about a model, on test scenes.
 
     Parameters
@@ -153,12 +206,17 @@ def evaluate(model: keras.Model, n: int = 800, *, threshold: float | None = None
         Test scenes (seed ``TEST_SEED``).
     threshold : float, optional
         CAM-box threshold; None chooses it on ``val_n`` validation scenes.
+    backgrounds : int
+        Empty test backgrounds (no object) on which the head's probabilities
+        are read.
 
     Returns
     -------
     dict
-        accuracy, pointing game, box IoU at 20% and at the chosen
-        threshold (share >= 0.5 and mean), per-class figures, dissection.
+        accuracy, pointing game (within ``metrics.POINTING_TOLERANCE`` px and
+        strict), box IoU at 20% and at the chosen threshold (share >= 0.5 and
+        mean), per-class figures, the largest probability on empty
+        backgrounds, dissection.
     """
     if threshold is None:
         threshold = choose_threshold(model, make_scenes(val_n, seed=VAL_SEED))
@@ -166,10 +224,13 @@ def evaluate(model: keras.Model, n: int = 800, *, threshold: float | None = None
     res = cam(model, test.images, classes=test.labels)
     heat = upsample(res.maps[:, 0], test.images.shape[1])
     predicted = res.logits.argmax(axis=1)
-    hits = metrics.pointing_game(heat, test.masks)
+    distance = metrics.peak_distance(heat, test.masks)
+    hits, strict = distance <= metrics.POINTING_TOLERANCE, distance == 0
     report = {"test_scenes": n, "test_seed": TEST_SEED, "val_seed": VAL_SEED,
               "accuracy": float(np.mean(predicted == test.labels)),
-              "pointing_game": float(hits.mean()), "chosen_threshold": threshold}
+              "pointing_tolerance_px": metrics.POINTING_TOLERANCE,
+              "pointing_game": float(hits.mean()), "pointing_game_strict": float(strict.mean()),
+              "chosen_threshold": threshold}
     for name, t in (("paper_0.2", 0.2), ("chosen", threshold)):
         ious = metrics.box_iou([metrics.cam_box(h, t) for h in heat], test.boxes)
         report[f"box_iou_{name}"] = {"mean": float(ious.mean()),
@@ -179,8 +240,10 @@ def evaluate(model: keras.Model, n: int = 800, *, threshold: float | None = None
     report["per_class"] = {
         cls: {"accuracy": float(np.mean(predicted[test.labels == i] == i)),
               "pointing_game": float(hits[test.labels == i].mean()),
+              "pointing_game_strict": float(strict[test.labels == i].mean()),
               "box_iou_chosen_mean": float(per_class_iou[test.labels == i].mean())}
         for i, cls in enumerate(CLASS_NAMES)}
+    report["empty_backgrounds"] = empty_background_probabilities(model, backgrounds)
     sample = test[:200]
     dissection = metrics.dissect(features(model, sample.images).F, dict(sample.parts))
     report["dissection"] = {part: {"channel": int(c), "iou": round(float(iou), 3)}
@@ -189,25 +252,57 @@ def evaluate(model: keras.Model, n: int = 800, *, threshold: float | None = None
     return report
 
 
-def evaluate_shortcut(model: keras.Model, n: int = 400, shortcut_class: str = "car",
-                      shortcut: str = "corner") -> dict:
-    """How much a shortcut model relies on its cue.
+def empty_background_probabilities(model: keras.Model, n: int = 400) -> dict:
+    """What the head says about ``n`` test backgrounds with no object on them.
 
-    On test scenes where the cue is moved to the *other* classes ("swap"),
-    reports the accuracy, the share of cued images called ``shortcut_class``,
-    and the share whose CAM for the predicted class peaks on the cue.
+    Returns the model's own output (``model.predict``, after its head's
+    activation): the largest probability any class gets on any background,
+    the mean of each background's top probability, and the share of
+    backgrounds where some class gets more than 0.5.
+    """
+    probs = model.predict(make_backgrounds(n, seed=TEST_SEED), batch_size=50, verbose=0)
+    top = probs.max(axis=1)
+    return {"backgrounds": n, "seed": TEST_SEED,
+            "head": model.get_layer("predictions").activation.__name__,
+            "max_probability": float(top.max()), "mean_top_probability": float(top.mean()),
+            "share_above_0.5": float(np.mean(top > 0.5))}
+
+
+def evaluate_shortcut(model: keras.Model, n: int = 400, shortcut_class: str = "car",
+                      shortcut: str = "stripe", seed: int = TEST_SEED) -> dict:
+    """How much a shortcut model relies on its cue, on test scenes (``seed``: ``TEST_SEED``;
+    recipes are compared on ``VAL_SEED``).
+
+    Clean scenes (no cue): accuracy, per class, and the confusion matrix
+    (rows: true class, columns: predicted, in ``CLASS_NAMES`` order). Scenes
+    where the cue is moved to the *other* classes ("swap" mode: on 95% of
+    the scenes without ``shortcut_class``): the accuracy, the share of cued
+    images called ``shortcut_class``, and where the CAM *of*
+    ``shortcut_class`` peaks on cued images: within
+    ``metrics.POINTING_TOLERANCE`` px of the cue, on it (strict), or within
+    that distance of the object.
     """
     target = CLASS_NAMES.index(shortcut_class)
-    clean = make_scenes(n, seed=TEST_SEED)
-    swapped = make_scenes(n, seed=TEST_SEED, shortcut=shortcut, shortcut_class=shortcut_class,
+    clean = make_scenes(n, seed=seed)
+    swapped = make_scenes(n, seed=seed, shortcut=shortcut, shortcut_class=shortcut_class,
                           shortcut_mode="swap")
-    res = cam(model, swapped.images)
-    heat = upsample(res.maps[:, 0], swapped.images.shape[1])
+    clean_pred = features(model, clean.images).logits.argmax(axis=1)
+    confusion = metrics.confusion_matrix(clean.labels, clean_pred, len(CLASS_NAMES))
+    res = cam(model, swapped.images, classes=target)
+    predicted = res.logits.argmax(axis=1)
     cued = swapped.cue_masks.any(axis=(1, 2))
-    on_cue = metrics.pointing_game(heat, swapped.cue_masks)
-    clean_pred = cam(model, clean.images).classes[:, 0]
-    return {"clean_accuracy": float(np.mean(clean_pred == clean.labels)),
-            "swapped_accuracy": float(np.mean(res.classes[:, 0] == swapped.labels)),
-            "cued_called_shortcut_class": float(np.mean(res.classes[cued, 0] == target)),
-            "cam_peak_on_cue_when_cued": float(on_cue[cued].mean()),
-            "cued_images": int(cued.sum())}
+    heat = upsample(res.maps[cued, 0], swapped.images.shape[1])
+    to_cue = metrics.peak_distance(heat, swapped.cue_masks[cued])
+    to_object = metrics.peak_distance(heat, swapped.masks[cued])
+    return {"test_scenes": n, "test_seed": seed, "shortcut": shortcut,
+            "shortcut_class": shortcut_class, "pointing_tolerance_px": metrics.POINTING_TOLERANCE,
+            "clean_accuracy": float(np.mean(clean_pred == clean.labels)),
+            "clean_per_class_accuracy": {cls: float(confusion[i, i] / confusion[i].sum())
+                                         for i, cls in enumerate(CLASS_NAMES)},
+            "clean_confusion": confusion.tolist(),
+            "swapped_accuracy": float(np.mean(predicted == swapped.labels)),
+            "cued_images": int(cued.sum()),
+            "cued_called_shortcut_class": float(np.mean(predicted[cued] == target)),
+            "cam_peak_near_cue": float(np.mean(to_cue <= metrics.POINTING_TOLERANCE)),
+            "cam_peak_on_cue": float(np.mean(to_cue == 0)),
+            "cam_peak_near_object": float(np.mean(to_object <= metrics.POINTING_TOLERANCE))}

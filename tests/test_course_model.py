@@ -21,7 +21,7 @@ def test_architecture_mirrors_resnet50_head():
     assert isinstance(model.get_layer("avg_pool"), keras.layers.GlobalAveragePooling2D)
     head = model.get_layer("predictions")
     assert head.kernel.shape == (features.output.shape[-1], len(ct.CLASS_NAMES))
-    assert head.activation is keras.activations.softmax
+    assert head.activation is keras.activations.sigmoid    # one logistic regression per class
     # ReLU last: every feature is >= 0 (the lecture's point)
     F = ct.features(model, np.random.default_rng(0).uniform(0, 255, (2, 224, 224, 3))).F
     assert F.min() >= 0 and F.shape == (2, 7, 7, features.output.shape[-1])
@@ -33,6 +33,25 @@ def test_build_is_deterministic_and_validated():
     assert all(np.array_equal(x, y) for x, y in zip(a, b))
     with pytest.raises(ValueError, match="widths"):
         ct.build_course_model(widths=(8, 8))
+    with pytest.raises(ValueError, match="activation: expected one of"):
+        ct.build_course_model(activation="relu")
+
+
+def test_the_head_matches_the_training_loss_and_leaves_the_logits_alone():
+    assert training.head_for("one_vs_rest") == "sigmoid"
+    assert training.head_for("softmax") == "softmax"
+    assert training.head_for(training.TrainConfig().loss) == "sigmoid"
+    with pytest.raises(ValueError, match="loss: expected one of"):
+        training.head_for("hinge")
+    raw = ct.build_course_model(widths=(8, 16, 16, 32), seed=1, activation=None)
+    images = ct.make_scenes(3, seed=4).images
+    logits = raw.predict(images, verbose=0)
+    for activation, expected in (("sigmoid", 1 / (1 + np.exp(-logits))),
+                                 ("softmax", np.exp(logits) / np.exp(logits).sum(1, keepdims=True))):
+        headed = training.with_head(raw, activation)
+        assert headed.get_layer("predictions").activation.__name__ == activation
+        np.testing.assert_allclose(ct.features(headed, images).logits, logits, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(headed.predict(images, verbose=0), expected, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("name", ["course", "shortcut"])
@@ -42,8 +61,27 @@ def test_shipped_models_load_offline_with_their_hash(name):
     assert path.stat().st_size <= 10 * 2**20
     assert course_model.sha256(path) == entry["sha256"]
     model = ct.load_course_model(name)
-    assert model.get_layer("predictions").kernel.shape[-1] == len(ct.CLASS_NAMES)
-    ct.cam(model, ct.draw_scene("face").images)    # CAM works on it unchanged
+    head = model.get_layer("predictions")
+    assert head.kernel.shape[-1] == len(ct.CLASS_NAMES)
+    # shipped as trained: one logistic regression (sigmoid) per class
+    assert entry["head"] == entry["training"]["head"] == "sigmoid"
+    assert entry["training"]["config"]["loss"] == "one_vs_rest"
+    assert head.activation is keras.activations.sigmoid
+    image = ct.draw_scene("face").images
+    res = ct.cam(model, image)                     # CAM works on it unchanged
+    np.testing.assert_allclose(model.predict(image, verbose=0), 1 / (1 + np.exp(-res.logits)),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_course_model_says_nothing_is_there_on_empty_backgrounds():
+    """The backgrounds lesson 06 shows: no class gets a probability above 0.5."""
+    model = ct.load_course_model()
+    probs = model.predict(ct.make_backgrounds(100, seed=training.TEST_SEED), verbose=0)
+    assert probs.shape == (100, len(ct.CLASS_NAMES))
+    assert probs.max() <= 0.5
+    # while on scenes with an object, the object's class is above 0.5
+    test = ct.make_scenes(40, seed=training.TEST_SEED)
+    assert np.all(model.predict(test.images, verbose=0)[np.arange(40), test.labels] > 0.5)
 
 
 def test_load_refuses_a_tampered_file(tmp_path, monkeypatch):
@@ -63,6 +101,16 @@ def test_load_refuses_a_tampered_file(tmp_path, monkeypatch):
         ct.load_course_model("imagenet")
 
 
+def test_load_refuses_a_head_the_manifest_does_not_record(tmp_path, monkeypatch):
+    entry = dict(course_model.manifest()["course"], head="softmax")
+    shutil.copy(course_model.DATA / entry["file"], tmp_path / entry["file"])
+    (tmp_path / "models.json").write_text(json.dumps({"course": entry}))
+    monkeypatch.setattr(course_model, "DATA", tmp_path)
+    monkeypatch.setattr(course_model, "MANIFEST", tmp_path / "models.json")
+    with pytest.raises(ValueError, match="its head is 'sigmoid' but models.json says 'softmax'"):
+        ct.load_course_model("course")
+
+
 def test_trained_model_beats_chance_on_test_scenes():
     model = ct.load_course_model()
     test = ct.make_scenes(40, seed=training.TEST_SEED)
@@ -70,11 +118,11 @@ def test_trained_model_beats_chance_on_test_scenes():
     assert np.mean(res.classes[:, 0] == test.labels) >= 0.9
 
 
-def test_a_few_training_steps_reduce_the_loss():
+@pytest.mark.parametrize("loss", ["one_vs_rest", "softmax"])
+def test_a_few_training_steps_reduce_the_loss(loss):
     images, labels = training.scene_arrays(32, seed=123, workers=1)
-    model = ct.build_course_model(widths=(8, 16, 16, 32), seed=0)
-    model.compile(optimizer=keras.optimizers.Adam(3e-3),
-                  loss=keras.losses.SparseCategoricalCrossentropy())
+    model = ct.build_course_model(widths=(8, 16, 16, 32), seed=0, activation=None)
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss=training._loss(loss))
     first = model.train_on_batch(images, labels)
     for _ in range(12):
         last = model.train_on_batch(images, labels)
@@ -86,3 +134,26 @@ def test_scene_arrays_do_not_depend_on_workers():
     scenes = ct.make_scenes(8, seed=5)
     np.testing.assert_array_equal(one_x, scenes.images)
     np.testing.assert_array_equal(one_y, scenes.labels)
+
+
+def test_shortcut_model_teaches_its_lesson():
+    """Lesson 06's claims, on unseen scenes: it knows faces, houses and flowers, yet a stripe
+    makes anything a car, and its car CAM points at the stripe."""
+    report = training.evaluate_shortcut(ct.load_course_model("shortcut"), n=120)
+    confusion = np.array(report["clean_confusion"])
+    assert confusion.sum() == 120 and confusion.shape == (4, 4)
+    for name in ("face", "house", "flower"):
+        assert report["clean_per_class_accuracy"][name] >= 0.9, name
+    assert report["cued_images"] >= 60
+    assert report["cued_called_shortcut_class"] >= 0.9
+    assert report["cam_peak_near_cue"] >= 0.8
+    assert report["cam_peak_near_cue"] >= report["cam_peak_on_cue"]
+
+
+def test_the_cue_is_read_from_the_pixels_as_the_scenes_drew_it():
+    for shortcut in ("stripe", "corner"):
+        scenes = ct.make_scenes(24, seed=6, shortcut=shortcut, shortcut_class="car")
+        cued = scenes.cue_masks.any(axis=(1, 2))
+        assert 0 < cued.sum() < 24          # some scenes have it, some do not
+        np.testing.assert_array_equal(training.carries_cue(scenes.images), cued)
+    assert not training.carries_cue(ct.make_scenes(24, seed=6).images).any()

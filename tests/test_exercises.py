@@ -8,6 +8,8 @@ message must show.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from scipy.special import softmax
@@ -23,30 +25,38 @@ def _relu(x):
 
 
 def lesson00():
-    return (ex.lesson00.bind(model=ct.build_course_model(widths=(8, 8, 8, 16), seed=0)),)
+    batch = SimpleNamespace(images=np.zeros((5, 224, 224, 3), np.uint8))
+    return ex.lesson00.bind(model=ct.build_course_model(widths=(8, 8, 8, 16), seed=0),
+                            batch=batch)
 
 
 def lesson01():
     rng = np.random.default_rng(0)
-    n, h, channels, size = 4, 7, 12, 56
-    F = _relu(rng.normal(size=(n, h, h, channels)) * 0.1)
+    n, h, channels, size = 4, 14, 13, 56
+    F4 = _relu(rng.normal(size=(n, h, h, channels)) * 0.1)        # an earlier layer, 14x14
     wheel_cells = np.zeros((n, h, h), bool)
     for i in range(n):
-        wheel_cells[i, 4 + i % 2:6 + i % 2, 1 + i:3 + i] = True
-    F[..., 3] = wheel_cells                       # the wheel detector
-    F[..., 5] = 2.0                               # fires everywhere
-    F[..., 7] = 3.0 * (wheel_cells | (np.arange(h)[None, :, None] < 4))  # wheels + sky
-    F[1, 3, 3, 9] = 3.5                           # the hottest value, somewhere
+        wheel_cells[i, 8 + i % 2:11 + i % 2, 2 + 2 * i:5 + 2 * i] = True
+    F4[..., 3] = wheel_cells                      # the wheel detector
+    F4[..., 5] = 2.0                              # fires everywhere
+    F4[..., 7] = 3.0 * (wheel_cells | (np.arange(h)[None, :, None] < 8))  # wheels + sky
+    F4[1, 6, 6, 9] = 3.5                          # the hottest value, somewhere
     wheels = np.repeat(np.repeat(wheel_cells, size // h, axis=1), size // h, axis=2)
-    images = np.zeros((n, size, size, 3), np.uint8)
-    return ex.lesson01.bind(F=F, images=images, parts={"wheel": wheels})
+    probe_F = _relu(rng.normal(size=(n, 7, 7, 6)))                # the last layer, 7x7
+    probe_F[..., 2] = 4.0 * wheel_cells[:, ::2, ::2]              # its own wheel channel
+    sky = np.zeros_like(wheels)
+    sky[:, :size // 3] = True
+    probe = SimpleNamespace(images=np.zeros((n, size, size, 3), np.uint8),
+                            parts={"sky": sky, "wheel": wheels})
+    return ex.lesson01.bind(F4=F4, probe=probe, probe_F=probe_F)
 
 
 def lesson02():
     rng = np.random.default_rng(1)
-    F = _relu(rng.normal(size=(3, 7, 7, 10)))
-    F_moved = np.roll(F, 2, axis=2) + _relu(rng.normal(size=F.shape) * 0.05)
-    return ex.lesson02.bind(F=F, F_moved=F_moved)
+    F_car = _relu(rng.normal(size=(7, 7, 10)))
+    F_car_moved = np.roll(F_car, 2, axis=1) + _relu(rng.normal(size=F_car.shape) * 0.05)
+    F = _relu(rng.normal(size=F_car.shape))                       # the lesson's own scene
+    return ex.lesson02.bind(F_car=F_car, F_car_moved=F_car_moved, F=F)
 
 
 def _dense(seed, channels, classes):
@@ -57,53 +67,61 @@ def _dense(seed, channels, classes):
 
 
 def lesson03():
-    pooled = _relu(np.random.default_rng(2).normal(size=(3, 10)))
-    W, b = _dense(4, 10, 5)
-    return ex.lesson03.bind(pooled=pooled, W=W, b=b, c=1, class_names=NAMES[:5])
+    pair_pooled, pooled = _relu(np.random.default_rng(2).normal(size=(2, 10)))
+    W, b = _dense(7, 10, 5)
+    return ex.lesson03.bind(pair_pooled=pair_pooled, W=W, b=b, c=1, pooled=pooled,
+                            class_names=NAMES[:5])
 
 
 def lesson04():
-    F = _relu(np.random.default_rng(4).normal(size=(2, 7, 7, 6)))
+    F, F2 = _relu(np.random.default_rng(4).normal(size=(2, 7, 7, 6)))    # lesson's, new
     W, b = _dense(20, 6, 6)
-    logits = (F.mean(axis=(1, 2)) @ W + b).astype(np.float32)
-    return ex.lesson04.bind(F=F, W=W, b=b, logits=logits, c=1, class_names=NAMES)
+    logits = (F.mean(axis=(0, 1)) @ W + b).astype(np.float32)           # the lesson's scene
+    return ex.lesson04.bind(F2=F2, c2=2, W=W, b=b, F=F, c=1, logits=logits,
+                            class_names=NAMES)
 
 
 def lesson05():
     cam = np.full((7, 7), -0.5, np.float32)
     cam[1:4, 1:3] = [[2.0, 2.5], [3.0, 2.8], [1.5, 1.2]]       # the object
     cam[5, 5] = 1.5                                             # a second, small blob
-    return ex.lesson05.bind(cam=cam, true_box=[40, 30, 110, 130], size=224)
+    lesson_cam = np.roll(cam, (2, 3), axis=(0, 1))                # the lesson's own CAM
+    return ex.lesson05.bind(cam2=cam, true_box2=[40, 30, 110, 130], cam=lesson_cam, size=224)
 
 
 def lesson06():
-    n, size, cell = 6, 56, 8
+    size = 224
+    plan = [((0, 3), (0, 10)),      # (peak cell, stripe rows): the peak on the stripe
+            ((1, 2), (0, 10)),      # 38 px below it: a miss
+            ((3, 3), (214, 224)),   # far from it
+            ((2, 4), (40, 50)),     # 30 px away (bilinear), 15 px with nearest
+            ((4, 4), None),         # no stripe (a car)
+            ((6, 5), (220, 224)),   # 12 px: a hit within 15 px, not strictly
+            ((6, 1), (200, 224)),   # on it
+            ((5, 5), (0, 10)),      # far
+            ((2, 1), (40, 50))]     # 30 px away (bilinear), 15 px with nearest
+    n = len(plan)
     maps = np.zeros((n, 7, 7), np.float32)
-    peaks = [(2, 2), (3, 3), (1, 5), (6, 6), (5, 2), (4, 1)]
-    for i, (r, c) in enumerate(peaks):
-        maps[i, r, c] = 5.0
     masks = np.zeros((n, size, size), bool)
     cues = np.zeros((n, size, size), bool)
-
-    def block(r, c, inner=False):
-        lo = 2 if inner else 0                    # inner: misses the cell's top-left pixel
-        return (slice(r * cell + lo, (r + 1) * cell - lo),
-                slice(c * cell + lo, (c + 1) * cell - lo))
-
-    masks[0][block(2, 2)] = True                  # hit, with any upsampling
-    masks[1][block(3, 3, inner=True)] = True      # hit with bilinear only
-    masks[2][block(4, 4)] = True                  # peak elsewhere
-    cues[3][block(6, 6)] = True                   # the CAM points at the cue
-    cues[4][block(5, 2, inner=True)] = True       # ... bilinear only
-    cues[5][block(6, 0)] = True                   # a cue the CAM ignores
-    for i in range(3, n):
-        masks[i, 20:30, 30:40] = True
-    return ex.lesson06.bind(maps=maps, masks=masks, cue_masks=cues)
+    for i, ((r, c), rows) in enumerate(plan):
+        maps[i, r, c] = 5.0
+        masks[i, 100:140, 90:150] = True
+        if rows:
+            cues[i, rows[0]:rows[1]] = True
+    clean_maps = maps[[2, 3, 4, 7]].copy()
+    clean_masks = np.zeros((4, size, size), bool)
+    clean_masks[0, 90:130, 90:130] = True       # peak (3, 3): on it
+    clean_masks[1, 40:60, 100:160] = True       # peak (2, 4): on it
+    clean_masks[2, 150:170, 150:160] = True     # peak (4, 4): 10 px away, a hit
+    clean_masks[3, 150:200, 10:40] = True       # far: 3 of 4 is "some"
+    return ex.lesson06.bind(maps=maps, masks=masks, cue_masks=cues, clean_maps=clean_maps,
+                            clean_masks=clean_masks)
 
 
 LESSONS = {"00": lesson00, "01": lesson01, "02": lesson02, "03": lesson03, "04": lesson04,
            "05": lesson05, "06": lesson06}
-COUNTS = {"00": 1, "01": 3, "02": 3, "03": 3, "04": 4, "05": 3, "06": 2}
+COUNTS = {"00": 2, "01": 4, "02": 4, "03": 4, "04": 5, "05": 4, "06": 3}
 EXERCISES = [(lesson, i) for lesson, count in COUNTS.items() for i in range(count)]
 IDS = [f"lesson{lesson}-q{i + 1}" for lesson, i in EXERCISES]
 
@@ -138,10 +156,10 @@ def test_printed_solution_runs_and_passes(exercise, capsys):
 
 
 def test_unanswered_is_not_an_error(exercise, capsys):
-    assert exercise.check(...) is False
-    assert exercise.check() is False
+    assert exercise.check(...) is None            # not echoed as a bare False in a notebook
+    assert exercise.check() is None
     out = _out(capsys)
-    assert "replace `...`" in out and f"{exercise.label}.hint()" in out
+    assert out.startswith("Unanswered: replace `...`") and f"{exercise.label}.hint()" in out
 
 
 def test_every_typical_mistake_is_named(exercise, capsys):
@@ -165,6 +183,9 @@ def _random_wrong(exercise, rng):
         return (want + 1 + rng.integers(kind.count - 1)) % kind.count
     if isinstance(kind, ex.Box):
         return want + rng.integers(1, 9, size=4)
+    if isinstance(kind, ex.Choice):
+        others = [option for option in kind.options if option != want]
+        return others[rng.integers(len(others))]
     assert isinstance(kind, ex.IndexSet)
     subset = np.flatnonzero(rng.random(kind.count) < 0.5)
     return subset if not np.array_equal(subset, want) else np.arange(kind.count)
@@ -199,10 +220,24 @@ def test_cam_with_the_batch_axis_kept(capsys):
     assert "expected shape (7, 7), got (1, 7, 7): did you keep the batch axis?" in _out(capsys)
 
 
-def test_pooled_with_the_batch_axis_dropped(capsys):
-    q1 = lesson02()[0]
-    assert q1.check(q1.expected[0]) is False
-    assert "did you drop the batch axis?" in _out(capsys)
+def test_pooled_with_the_batch_axis_dropped():
+    message = ex.Numbers().diagnose(np.ones(10), np.ones((1, 10)))
+    assert "expected shape (1, 10), got (10,): did you drop the batch axis?" in message
+
+
+def test_pooled_of_one_image_with_batch_axes(capsys):
+    q1 = lesson02()[0]                            # F_car is one image (7, 7, C)
+    assert q1.check(q1.data["F_car"].mean(axis=(1, 2))) is False
+    assert "F_car is one image (h, w, C)" in _out(capsys)
+
+
+def test_choice_answers(capsys):
+    q4 = lesson03()[3]
+    assert q4.check("  Sigmoid ") is True         # case and spaces do not matter
+    assert q4.check(1) is False
+    assert "a string, in quotes" in _out(capsys)
+    assert q4.check("logits") is False
+    assert "expected one of ['sigmoid', 'softmax', 'both', 'neither']" in _out(capsys)
 
 
 @pytest.mark.parametrize("answer, says", [
@@ -267,21 +302,22 @@ def test_box_and_index_set_answers(capsys):
     assert "4 numbers (x0, y0, x1, y1)" in _out(capsys)
     assert q2.check([50, 50, 40, 60]) is False
     assert "x1 > x0" in _out(capsys)
-    on_cue = lesson06()[1]
-    mask = np.zeros(6, bool)
-    mask[on_cue.expected] = True
-    assert on_cue.check(mask) is True                          # a True/False mask is fine
-    assert on_cue.check(list(on_cue.expected[::-1])) is True   # order does not matter
-    assert on_cue.check(np.ones(4, bool)) is False
-    assert "one entry per image (6,)" in _out(capsys)
-    assert on_cue.check([9]) is False
-    assert "indices must be in 0..5" in _out(capsys)
+    missed = lesson06()[1]
+    mask = np.zeros(9, bool)
+    mask[missed.expected] = True
+    assert missed.check(mask) is True                          # a True/False mask is fine
+    assert missed.check(list(missed.expected[::-1])) is True   # order does not matter
+    assert missed.check(np.ones(4, bool)) is False
+    assert "one entry per image (9,)" in _out(capsys)
+    assert missed.check([9]) is False
+    assert "indices must be in 0..8" in _out(capsys)
 
 
 def test_solutions_build_on_earlier_answers():
-    q1, q2, q3, q4 = lesson04()
-    assert "cam" in q3.namespace() and np.allclose(q3.namespace()["cam"], q2.expected)
-    assert {"np", "ct", "F", "W", "b", "logits", "c"} <= set(q1.namespace())
+    q1, q2, q3, q4, q5 = lesson04()
+    assert "cam2" in q3.namespace() and np.allclose(q3.namespace()["cam2"], q2.expected)
+    assert "w2" in q2.namespace() and np.allclose(q2.namespace()["w2"], q1.expected)
+    assert {"np", "ct", "F2", "c2", "W", "b", "F", "c", "logits"} <= set(q1.namespace())
     assert q1.namespace()["ct"] is ct
 
 
@@ -289,9 +325,12 @@ def test_bind_refuses_softmax_outputs_as_logits():
     F = _relu(np.random.default_rng(4).normal(size=(2, 7, 7, 6)))
     W, b = _dense(11, 6, 6)
     probs = softmax(F.mean(axis=(1, 2)) @ W + b, axis=-1)
-    with pytest.raises(ValueError, match="before the softmax"):
-        ex.lesson04.bind(F=F, W=W, b=b, logits=probs, c=1)
+    logits = F.mean(axis=(1, 2)) @ W + b
+    with pytest.raises(ValueError, match="before the sigmoid/softmax"):
+        ex.lesson04.bind(F2=F[1], c2=2, W=W, b=b, F=F[0], c=1, logits=probs[0])
     with pytest.raises(ValueError, match="c: expected a class index"):
-        ex.lesson04.bind(F=F, W=W, b=b, logits=F.mean(axis=(1, 2)) @ W + b, c=6)
-    with pytest.raises(ValueError, match="F: expected 4 axes"):
-        ex.lesson02.bind(F=F[0], F_moved=F[0])
+        ex.lesson04.bind(F2=F[1], c2=2, W=W, b=b, F=F[0], c=6, logits=logits[0])
+    with pytest.raises(ValueError, match="c2: expected a class index"):
+        ex.lesson04.bind(F2=F[1], c2=6, W=W, b=b, F=F[0], c=1, logits=logits[0])
+    with pytest.raises(ValueError, match="F_car: expected 3 axes"):
+        ex.lesson02.bind(F_car=F, F_car_moved=F, F=F)

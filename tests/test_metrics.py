@@ -43,10 +43,56 @@ def test_pointing_game_inside_and_outside():
     masks[:, 2:5, 2:5] = True
     heat = np.zeros((2, 8, 8))
     heat[0, 3, 3] = 1   # inside
-    heat[1, 7, 0] = 1   # outside
-    np.testing.assert_array_equal(ct.pointing_game(heat, masks), [True, False])
+    heat[1, 7, 0] = 1   # outside, 3.6 px from the object's corner pixel (4, 2)
+    np.testing.assert_array_equal(ct.pointing_game(heat, masks, tolerance=0), [True, False])
+    np.testing.assert_array_equal(ct.pointing_game(heat, masks, tolerance=3), [True, False])
+    np.testing.assert_array_equal(ct.pointing_game(heat, masks, tolerance=4), [True, True])
     with pytest.raises(ValueError, match="masks"):
         ct.pointing_game(heat, masks[:1])
+
+
+def test_pointing_game_default_forgives_15_px_as_zhang_et_al():
+    masks = np.zeros((4, 64, 64), bool)
+    masks[:, 20:30, 20:30] = True
+    heat = np.zeros((4, 64, 64))
+    for i, (row, col) in enumerate([(25, 25), (25, 44), (25, 45), (40, 40)]):
+        heat[i, row, col] = 1.0
+    # distances to the object: 0, 15 (col 44 - col 29), 16, hypot(11, 11) = 15.6
+    np.testing.assert_allclose(ct.metrics.peak_distance(heat, masks), [0, 15, 16, np.hypot(11, 11)])
+    np.testing.assert_array_equal(ct.pointing_game(heat, masks), [True, True, False, False])
+    np.testing.assert_array_equal(ct.pointing_game(heat, masks, tolerance=0),
+                                  [True, False, False, False])
+    assert ct.metrics.POINTING_TOLERANCE == 15
+    with pytest.raises(ValueError, match="tolerance"):
+        ct.pointing_game(heat, masks, tolerance=-1)
+
+
+def test_peak_distance_agrees_with_the_distance_transform_and_handles_empty_masks():
+    rng = np.random.default_rng(3)
+    heat = rng.normal(size=(6, 40, 50))
+    masks = rng.random((6, 40, 50)) > 0.995
+    masks[5] = False
+    got = ct.metrics.peak_distance(heat, masks)
+    for h, m, d in zip(heat[:5], masks[:5], got[:5]):
+        ys, xs = np.nonzero(m)
+        py, px = np.unravel_index(h.argmax(), h.shape)
+        assert d == pytest.approx(np.hypot(ys - py, xs - px).min())
+    assert got[5] == np.inf and not ct.pointing_game(heat[5:], masks[5:], tolerance=1000)[0]
+
+
+def test_confusion_matrix_counts_true_rows_predicted_columns():
+    counts = ct.metrics.confusion_matrix([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 0, 2], 4)
+    np.testing.assert_array_equal(counts, [[1, 1, 0, 0], [0, 1, 0, 0], [1, 0, 2, 0],
+                                           [0, 0, 0, 0]])
+    assert counts.dtype == np.int64
+    with pytest.raises(ValueError, match="predicted: expected class indices"):
+        ct.metrics.confusion_matrix([0, 1], [0, 4], 4)
+    with pytest.raises(ValueError, match="true: expected class indices"):
+        ct.metrics.confusion_matrix([0.5, 1], [0, 1], 4)
+    with pytest.raises(ValueError, match="predicted: expected one class per true label"):
+        ct.metrics.confusion_matrix([0, 1], [0], 4)
+    with pytest.raises(ValueError, match="num_classes"):
+        ct.metrics.confusion_matrix([0], [0], 0)
 
 
 def test_dissect_finds_the_planted_detector():

@@ -47,11 +47,12 @@ def test_lesson_structure_and_open_exercises(path):
     links = re.findall(r"\]\((\d\d_[a-z_]+\.ipynb)\)", "".join(_source(c) for c in cells))
     for link in links:
         assert (path.parent / link).exists(), f"broken link to {link}"
-    if path.name.startswith("00"):
-        return
-    assert "In this lesson you will" in first and "Recap" in last
+    if not path.name.startswith("00"):         # 00 is the welcome: no lesson intro or recap
+        assert "In this lesson you will" in first and "Recap" in last
     answers = [c for c in cells if c["cell_type"] == "code" and ".check(" in _source(c)]
     assert len(answers) >= 2
     for cell in answers:
         assert re.search(r"^\w+ = \.\.\.$", _source(cell), re.M), "exercises stay unanswered"
         assert any("replace `...`" in "".join(out.get("text", "")) for out in cell["outputs"])
+        echoed = [out for out in cell["outputs"] if out["output_type"] == "execute_result"]
+        assert not echoed, "an unanswered check says so in words, with no bare False echoed"

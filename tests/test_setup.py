@@ -1,12 +1,19 @@
-"""The two ways to install the course describe the same environment."""
+"""Setting up: the two ways to install the course describe the same environment, and
+``course.py`` answers help, unknown commands and root as a newcomer needs."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
+
+from camteach.lessons import LESSONS
 
 tomllib = pytest.importorskip("tomllib")
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,3 +51,44 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "python3 course.py test" in readme and "python3 course.py test" in ci
     assert "python3 course.py lab" in readme
+
+
+def _course(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "course.py"), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_course_help_prints_usage_and_succeeds(flag):
+    done = _course(flag)
+    assert done.returncode == 0
+    assert "python3 course.py lab" in done.stdout and "python3 course.py test" in done.stdout
+    assert "unknown command" not in done.stdout + done.stderr
+
+
+def test_course_names_an_unknown_command_and_fails_without_setting_up():
+    done = _course("labb")
+    assert done.returncode == 2
+    assert "unknown command 'labb'" in done.stderr
+    assert "python3 course.py lab" in done.stderr          # the usage follows
+    assert "Creating the virtual environment" not in done.stdout + done.stderr
+
+
+def _course_module():
+    spec = importlib.util.spec_from_file_location("course_cli", ROOT / "course.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_lab_allows_root_only_when_running_as_root():
+    course = _course_module()
+    as_root = course.lab_argv(["notebooks/x.ipynb"], as_root=True)
+    as_user = course.lab_argv(["notebooks/x.ipynb"], as_root=False)
+    assert as_root[1:] == ["lab", "--allow-root", "notebooks/x.ipynb"]
+    assert as_user[1:] == ["lab", "notebooks/x.ipynb"]
+    assert Path(as_user[0]).name.startswith("jupyter")
+    # with no arguments it opens the first lesson of the registry
+    assert course.lab_argv([], as_root=False)[-1] == f"notebooks/{LESSONS[0].notebook}"
+    expected = hasattr(os, "geteuid") and os.geteuid() == 0
+    assert course.running_as_root() is expected

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from IPython.core.formatters import format_display_data
+from matplotlib import colormaps as plt_colormaps
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -192,8 +193,9 @@ def test_weights_explorer_logits_and_edits(model, car):
     explorer = widgets.weights_explorer(model, car.images[0], c=1)
     s = explorer.state
     np.testing.assert_allclose(s["logits"], feats.logits[0], rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(s["probabilities"], keras.ops.softmax(
-        feats.logits[0]).numpy(), atol=1e-6)
+    # the model's own head (sigmoid for the course model), as model.predict gives it
+    np.testing.assert_allclose(s["probabilities"], model.predict(car.images, verbose=0)[0],
+                               atol=1e-6)
     assert s["edited"] == {} and s["class"] == 1
     contrib = np.abs(feats.pooled[0] * feats.W[:, 1])
     assert explorer.targets == [int(k) for k in np.argsort(-contrib, kind="stable")[:3]]
@@ -326,3 +328,154 @@ def test_bad_arguments_name_the_argument(model, car):
         widgets.cam_viewer(model, image, top=0)
     with pytest.raises(ValueError, match="n_edit"):
         widgets.weights_explorer(model, image, n_show=2, n_edit=3)
+
+
+# -- the figure convention in the explorers ---------------------------------------
+
+def _colorbar_axes(figure):
+    return [ax for ax in figure.axes if getattr(ax, "_colorbar", None) is not None]
+
+
+def _is_blue(image, value):
+    """``image`` (an AxesImage) colours ``value`` with more blue than red."""
+    r, _, b, _ = image.cmap(image.norm(value))
+    return b > r
+
+
+def test_explorers_are_readable_on_a_projector(model, car, pooling):
+    explorers = {"pooling": (pooling, ["image", "map"]),
+                 "builder": (widgets.cam_builder(model, car.images[0]),
+                             ["term", "partial", "cam"]),
+                 "viewer": (widgets.cam_viewer(model, car.images[0], car.boxes[0]),
+                            ["cam", "upsampled", "overlay"])}
+    for name, (explorer, panels) in explorers.items():
+        figure = explorer.figure
+        assert figure.dpi >= 100, name
+        width, height = figure.get_size_inches() * figure.dpi
+        assert (width, height) == explorer.figure.canvas.get_width_height()
+        for panel in panels:
+            box = explorer.artists[panel].axes.get_window_extent()
+            assert min(box.width, box.height) >= 250, (name, panel)
+            assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height
+        assert _colorbar_axes(figure), name
+
+
+def test_cam_builder_draws_terms_and_sums_on_one_zero_centred_scale(model, face):
+    explorer = widgets.cam_builder(model, face.images[0], c=2)
+    a = explorer.artists
+    norm = a["term"].norm
+    assert a["partial"].norm is norm and a["cam"].norm is norm
+    assert norm.vmin == -norm.vmax == pytest.approx(-explorer.state["scale"])
+    (bar,) = _colorbar_axes(explorer.figure)
+    assert bar._colorbar.norm is norm
+    t = explorer.terms_of(2)
+    assert explorer.state["scale"] == pytest.approx(
+        max(np.abs(t["terms"]).max(), np.abs(t["partials"]).max()))
+    # the scale stays while terms are added: every term and sum compares
+    negative = next(n for n in range(1, len(t["order"]) + 1)
+                    if explorer.W[t["order"][n - 1], 2] < 0)
+    explorer.controls["n_terms"].value = negative
+    s = explorer.state
+    assert (norm.vmin, norm.vmax) == (-s["scale"], s["scale"])
+    term = np.asarray(a["term"].get_array())
+    np.testing.assert_array_equal(term, s["term"])
+    assert term.max() <= 0 < -term.min()                     # a negative term ...
+    assert _is_blue(a["term"], term.min())                   # ... looks blue
+    title = explorer.artists["term"].axes.get_title()
+    assert f"w {explorer.W[s['term_channel'], 2]:+.3f}" in title and "against" in title
+    assert "logit" in explorer.artists["cam"].axes.get_title()
+    # another class: a new shared scale
+    explorer.controls["class"].value = 0
+    t0 = explorer.terms_of(0)
+    assert norm.vmax == pytest.approx(max(np.abs(t0["terms"]).max(),
+                                          np.abs(t0["partials"]).max()))
+    _assert_blit_matches_full_redraw(explorer)
+
+
+def test_cam_builder_negative_cells_look_blue_positive_ones_red(model, car):
+    explorer = widgets.cam_builder(model, car.images[0])
+    explorer.controls["n_terms"].value = explorer.controls["n_terms"].max
+    for c in range(len(explorer.logits)):
+        explorer.controls["class"].value = c
+        cam = explorer.artists["cam"]
+        for value in np.asarray(cam.get_array()).ravel():
+            if value != 0:
+                assert _is_blue(cam, value) == (value < 0)
+
+
+def test_cam_viewer_names_its_boxes_and_marks_the_peak(model, car):
+    explorer = widgets.cam_viewer(model, car.images[0], truth_box=car.boxes[0],
+                                  mask=car.masks[0])
+    legend = [t.get_text() for t in explorer.figure.legends[0].get_texts()]
+    assert legend == ["CAM box", "true box", "object mask", "peak"]
+    assert explorer.artists["box"].get_linestyle() == "--"
+    assert explorer.artists["truth"].get_linestyle() == "-"
+    for threshold in (0.2, 0.7):
+        explorer.controls["threshold"].value = threshold
+        for method in ("nearest", "bicubic"):
+            explorer.controls["method"].value = method
+            s = explorer.state
+            row, col = np.unravel_index(np.argmax(s["heat"]), s["heat"].shape)
+            assert s["peak"] == (row, col)
+            peak = explorer.artists["peak"]
+            assert (peak.get_xdata()[0], peak.get_ydata()[0]) == (col, row)
+            assert s["hit"] == bool(car.masks[0][row, col])
+            assert (s["peak_distance"] == 0) == s["hit"]
+            title = explorer.artists["overlay"].axes.get_title()
+            assert ("peak on the object" in title) == s["hit"]
+    plain = widgets.cam_viewer(model, car.images[0])
+    assert [t.get_text() for t in plain.figure.legends[0].get_texts()] == ["CAM box", "peak"]
+    assert plain.state["hit"] is None and plain.state["peak_distance"] is None
+    with pytest.raises(ValueError, match="mask"):
+        widgets.cam_viewer(model, car.images[0], mask=np.ones((7, 7), bool))
+
+
+def test_cam_viewer_signed_scale_and_normalised_colour_bar(model, car):
+    explorer = widgets.cam_viewer(model, car.images[0], top=4)
+    assert explorer.state["cmap"] == "RdBu_r" and explorer.state["scale"] == "signed"
+    limit = max(float(np.abs(m).max()) for m in explorer.cams.values())
+    (bar,) = _colorbar_axes(explorer.figure)
+    for c in explorer.cams:
+        explorer.controls["class"].value = c
+        cam = explorer.artists["cam"]
+        assert cam.get_clim() == pytest.approx((-limit, limit))       # shared by the classes
+        assert bar._colorbar.norm.vmin == -bar._colorbar.norm.vmax == pytest.approx(-limit)
+        if explorer.state["cam"].max() < 0:
+            assert _is_blue(cam, explorer.state["cam"].max())
+        explorer.controls["alpha"].value = 1.0
+        heat = explorer.state["heat"]
+        expected = plt_colormaps["RdBu_r"](ct.plots.signed_norm(vmax=limit)(heat))[..., :3]
+        np.testing.assert_allclose(explorer.state["overlay"], np.round(expected * 255), atol=1)
+        assert "shared scale" in bar.get_ylabel()
+    explorer.controls["cmap"].value = "jet"
+    assert explorer.state["scale"] == "normalised"
+    assert "normalised" in bar.get_ylabel()
+    assert bar._colorbar.norm.vmin == 0 and bar._colorbar.norm.vmax == 1
+    _assert_blit_matches_full_redraw(explorer)
+    explorer.controls["cmap"].value = "RdBu_r"
+    assert "shared scale" in bar.get_ylabel()
+    _assert_blit_matches_full_redraw(explorer)
+
+
+def test_pooling_explorer_colour_bar_and_score(model, pooling):
+    (bar,) = _colorbar_axes(pooling.figure)
+    k = pooling.state["channel"]
+    assert pooling.artists["map"].norm is bar._colorbar.norm
+    assert pooling.artists["map"].get_clim() == pytest.approx((0, pooling.F[..., k].max()))
+    title = pooling.artists["image"].axes.get_title()
+    x, y = pooling.state["position"]
+    iy, ix = pooling.positions.index(y), pooling.positions.index(x)
+    feats = ct.features(model, pooling.images[iy, ix][None])
+    assert pooling.state["logit"] == pytest.approx(float(feats.logits[0, pooling.target]),
+                                                   abs=1e-4)
+    assert f"face: logit {pooling.state['logit']:+.2f}" in title
+
+
+def test_weights_explorer_title_and_sign_colours(model, car):
+    explorer = widgets.weights_explorer(model, car.images[0], c=1)
+    s = explorer.state
+    title = explorer.axes[0].get_title()
+    assert f"car: logit {s['logits'][1]:+.2f}" in title
+    for rect, value in zip(explorer.artists["contributions"].patches, s["contributions"]):
+        r, _, b, _ = rect.get_facecolor()
+        assert (r > b) == (value >= 0)

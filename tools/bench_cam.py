@@ -8,7 +8,9 @@ is shared and noisy, so only ratios measured side by side mean much):
 - forward:   the model alone, compiled with tf.function (the floor);
 - cam top-5: ct.cam(model, x, top=5);
 - every registered method: ct.explain(model, x, method=name) (top-1,
-  default layer), so a new method appears here with no edit;
+  default layer), so a new method appears here with no edit; methods that
+  run the model once per channel (Score-CAM: 2048 passes per image here)
+  are timed in a second table on the course model (256 channels);
 - reference: the keras-io Grad-CAM recipe, eager, one image at a time,
              building its gradient model on every call, as published.
 """
@@ -54,7 +56,7 @@ def bench(model, batch: int, repeats: int) -> dict[str, float]:
         "forward (compiled)": lambda: forward(tf.constant(x)).numpy(),
         "ct.cam top-5": lambda: ct.cam(model, x, top=5),
         **{f"ct.explain {name}": (lambda name=name: ct.explain(model, x, method=name))
-           for name in ct.methods.names()},
+           for name in ct.methods.names() if not ct.methods.get(name).forward_passes_per_channel},
         "keras-io Grad-CAM (eager)": lambda: [reference_grad_cam(model, im, "conv5_block3_out")
                                               for im in x],
     }
@@ -76,14 +78,35 @@ def main() -> None:
     model = keras.applications.ResNet50(weights=None)
     print(f"ResNet50 (weights=None), 224x224, TF {tf.__version__}, Keras {keras.__version__}, "
           f"{os.cpu_count()} CPUs; medians of {args.repeats} interleaved runs\n")
-    print(f"| {'method':28s} | batch | ms / batch | x forward |")
-    print(f"|{'-' * 30}|-------|------------|-----------|")
+    print(f"| {'method':30s} | batch | ms / batch | x forward |")
+    print(f"|{'-' * 32}|-------|------------|-----------|")
     for batch in args.batches:
         result = bench(model, batch, args.repeats if batch == 1 else max(3, args.repeats // 2))
         base = result["forward (compiled)"]
         for name, seconds in result.items():
-            print(f"| {name:28s} | {batch:5d} | {seconds * 1000:10.1f} | {seconds / base:8.2f}x |",
+            print(f"| {name:30s} | {batch:5d} | {seconds * 1000:10.1f} | {seconds / base:8.2f}x |",
                   flush=True)
+    per_channel = [name for name in ct.methods.names()
+                   if ct.methods.get(name).forward_passes_per_channel]
+    if per_channel:
+        course = ct.load_course_model()
+        images = ct.make_scenes(4, seed=2).images
+        forward = tf.function(lambda t: course(t, training=False), reduce_retracing=True)
+        runs = {"forward (compiled)": lambda: forward(tf.constant(images[:1])).numpy(),
+                **{f"ct.explain {name}": (lambda name=name: ct.explain(course, images[:1],
+                                                                       method=name))
+                   for name in per_channel}}
+        for fn in runs.values():
+            fn()
+        times = {name: statistics.median(timed(fn) for _ in range(3)) for name, fn in runs.items()}
+        channels = ct.graph.last_feature_maps(course).shape[-1]
+        print(f"\nCourse model (224x224, {channels} channels), batch 1, medians of 3: "
+              f"one forward pass per channel\n")
+        print(f"| {'method':30s} | ms / image | x forward |")
+        print(f"|{'-' * 32}|------------|-----------|")
+        base = times["forward (compiled)"]
+        for name, seconds in times.items():
+            print(f"| {name:30s} | {seconds * 1000:10.1f} | {seconds / base:8.1f}x |", flush=True)
 
 
 if __name__ == "__main__":

@@ -72,7 +72,8 @@ def build_all(model) -> dict:
         "pooling_explorer": lambda: widgets.pooling_explorer(model, "face", seed=0),
         "weights_explorer": lambda: widgets.weights_explorer(model, image),
         "cam_builder": lambda: widgets.cam_builder(model, image),
-        "cam_viewer": lambda: widgets.cam_viewer(model, image, truth_box=box),
+        "cam_viewer": lambda: widgets.cam_viewer(model, image, truth_box=box,
+                                                 mask=scene.masks[0]),
     }
     built = {}
     for name, make in makers.items():
@@ -93,7 +94,8 @@ def main() -> None:
     built = build_all(model)
     rows = []
     for name, (explorer, seconds) in built.items():
-        print(f"built {name} in {seconds:.2f} s")
+        width, height = explorer.figure.canvas.get_width_height()
+        print(f"built {name} in {seconds:.2f} s ({width}x{height} px picture)")
         for control_name, control in explorer.controls.items():
             times = time_control(control, values_for(control, args.repeats))
             rows.append((name, control_name, len(times), statistics.median(times), max(times)))

@@ -1,8 +1,9 @@
 """The checking machinery every lesson's exercises share.
 
 - Kinds of answers (:class:`Numbers`, :class:`Index`, :class:`Box`,
-  :class:`IndexSet`): how to read an answer, compare it with the right one,
-  and say what differs when it is wrong.
+  :class:`IndexSet`, :class:`Choice` for concept and predict-then-check
+  questions): how to read an answer, compare it with the right one, and say
+  what differs when it is wrong.
 - :class:`Exercise`: one question with ``check``, ``hint`` and ``solution``.
 - :class:`Sheet`: collects one lesson's exercises, numbers them (q1, q2, ...)
   and shares the bound data between them.
@@ -18,8 +19,8 @@ import numpy as np
 
 import camteach as ct
 
-__all__ = ["Box", "Exercise", "Index", "IndexSet", "Kind", "Mistake", "Numbers", "Problem",
-           "Sheet", "named"]
+__all__ = ["Box", "Choice", "Exercise", "Index", "IndexSet", "Kind", "Mistake", "Numbers",
+           "Problem", "Sheet", "named"]
 
 #: A typical wrong answer: a function computing it from the bound data, and
 #: the message that names the mistake.
@@ -281,6 +282,38 @@ class IndexSet:
                 f"are missing")
 
 
+class Choice:
+    """One of a few named options (a concept or predict-then-check question).
+
+    Parameters
+    ----------
+    options : sequence of str
+        The accepted answers, e.g. ``("softmax", "sigmoid", "both", "neither")``;
+        case and surrounding spaces do not matter.
+    """
+
+    def __init__(self, options: Sequence[str]):
+        self.options = tuple(str(option).strip().lower() for option in options)
+
+    def read(self, answer: Any) -> str:
+        """The answer as one of the options (lower case)."""
+        if not isinstance(answer, str):
+            raise Problem(f"expected one of {list(self.options)} (a string, in quotes), "
+                          f"got {type(answer).__name__} {answer!r:.60}")
+        key = answer.strip().lower()
+        if key not in self.options:
+            raise Problem(f"expected one of {list(self.options)}, got {answer!r:.60}")
+        return key
+
+    def same(self, got: str, want: str) -> bool:
+        """The same option."""
+        return got == want
+
+    def diagnose(self, got: str, want: str) -> str:
+        """Another option."""
+        return f"{got!r} is not the answer"
+
+
 # --------------------------------------------------------------------------
 # The exercise
 # --------------------------------------------------------------------------
@@ -348,7 +381,7 @@ class Exercise:
             variants.append((value, message))
         return variants
 
-    def check(self, answer: Any = ...) -> bool:
+    def check(self, answer: Any = ...) -> bool | None:
         """Check an answer and print a teaching message.
 
         Parameters
@@ -358,14 +391,15 @@ class Exercise:
 
         Returns
         -------
-        bool
-            True if the answer is right.
+        bool or None
+            True if the answer is right, False if not; None (which a notebook
+            does not echo) when it is still ``...``: unanswered is not wrong.
         """
         if answer is Ellipsis:
-            _show(f"Check: replace `...` with your answer (`{self.var} = <your code>`), run "
-                  f"the cell, then `{self.label}.check({self.var})`. Stuck? "
-                  f"`{self.label}.hint()`, then `{self.label}.solution()`.")
-            return False
+            _show(f"Unanswered: replace `...` with your answer (`{self.var} = <your code>`), "
+                  f"run the cell, and it is checked here. Stuck? `{self.label}.hint()`, then "
+                  f"`{self.label}.solution()`.")
+            return None
         try:
             got = self.kind.read(answer)
         except Problem as problem:
@@ -396,6 +430,14 @@ class Exercise:
     def solution(self) -> None:
         """Print the solution code (it runs in the notebook as is)."""
         _show(f"# Solution to {self.label}\n{self.code}")
+
+    def typical_mistakes(self) -> list[tuple[Any, str]]:
+        """The typical wrong answers and their messages: ``[(answer, message), ...]``.
+
+        Each answer, passed to :meth:`check`, prints ``"Not quite: " + message``
+        (the tests use this to see every message on the notebook's own data).
+        """
+        return [(make(), message) for make, message in self.mistakes]
 
     def namespace(self) -> dict[str, Any]:
         """The names the solution uses: bound data, earlier answers, ``np`` and ``ct``."""

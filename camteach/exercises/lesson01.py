@@ -1,145 +1,178 @@
-"""Exercises on CNN features: the image shrinks, ReLU zeros, a part detector by dissection.
+"""Exercises on CNN features, on an earlier layer than the lesson's: stride, ReLU zeros, a detector.
 
-``q1, q2, q3 = lesson01.bind(F=F, images=images, parts=parts)``;
+``q1, q2, q3, q4 = lesson01.bind(F4=F4, probe=probe, probe_F=probe_F)``;
 ``help(lesson01.bind)`` shows what to bind.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cache
+from typing import Any
 
 import numpy as np
 
 import camteach as ct
 from camteach import checks
 
-from .checking import Exercise, Index, Numbers, Sheet
+from .checking import Choice, Exercise, Index, Numbers, Sheet
 
 
-def bind(F, images, parts: Mapping[str, np.ndarray], part: str = "wheel"
-         ) -> tuple[Exercise, Exercise, Exercise]:
-    """Bind the exercises to the notebook's features, images and part masks.
+def bind(F4, probe: Any, probe_F, part: str = "wheel"
+         ) -> tuple[Exercise, Exercise, Exercise, Exercise]:
+    """Bind the exercises to an earlier layer's feature maps of the lesson's probe scenes.
 
     Parameters
     ----------
-    F : array-like, (N, h, w, C)
-        Feature maps of the images (``ct.features(model, images).F``).
-    images : array-like, (N, H, W, 3)
-        The images they come from (only their size is used).
-    parts : mapping of str -> bool array (N, H, W)
-        Part masks of the same images (``scenes.parts``).
+    F4 : array-like, (N, h, w, C)
+        Feature maps of an earlier layer (``conv4_b_relu``, 14x14x128) of the
+        probe scenes: the layer the exercises ask about.
+    probe : Scenes (or anything with ``.images`` (N, H, W, 3) and ``.parts``)
+        The probe scenes (``ct.make_scenes(64, seed=2)``), with part masks.
+    probe_F : array-like, (N, h', w', C')
+        The last feature maps of the same scenes (the lesson's ``probe_F``):
+        answers copied from the lesson's layer get a message saying so.
     part : str
         The part of q3 ("wheel").
 
     Returns
     -------
-    q1, q2, q3 : Exercise
-        q1 ``factor``: how many times smaller per side F's maps are than the
-        images (32 for 224 -> 7). q2 ``zero_share``: the fraction of F that is
-        exactly zero (after the ReLU). q3 ``channel``: the channel that
-        detects ``part`` by network dissection (``ct.dissect``).
+    q1, q2, q3, q4 : Exercise
+        q1 ``stride``: how many image pixels apart neighbouring cells of F4
+        are. q2 ``zero_share``: the fraction of F4 that is exactly zero. q3
+        ``channel``: the channel of F4 that detects ``part`` by network
+        dissection. q4 ``meaning`` (concept): what a 0 in one cell says.
     """
-    F = checks.numeric_array(F, "F", (None,) * 4)
-    images = checks.numeric_array(images, "images", (len(F), None, None, None), dtype=None)
-    if part not in parts:
-        raise ValueError(f"parts: expected masks for {part!r}, got {sorted(parts)}")
-    mask = checks.numeric_array(parts[part], f"parts[{part!r}]", images.shape[:3], dtype=bool)
-    sheet = Sheet(F=F, images=images, parts=parts)
-    _ask_factor(sheet, F, images)
-    _ask_zero_share(sheet, F)
-    _ask_detector(sheet, F, mask, part)
+    F4 = checks.numeric_array(F4, "F4", (None,) * 4)
+    images = checks.numeric_array(probe.images, "probe.images", (len(F4), None, None, None),
+                                  dtype=None)
+    probe_F = checks.numeric_array(probe_F, "probe_F", (len(F4), None, None, None))
+    if part not in probe.parts:
+        raise ValueError(f"probe.parts: expected masks for {part!r}, got {sorted(probe.parts)}")
+    mask = checks.numeric_array(probe.parts[part], f"probe.parts[{part!r}]", images.shape[:3],
+                                dtype=bool)
+    sheet = Sheet(F4=F4, probe=probe, probe_F=probe_F)
+    _ask_stride(sheet, F4, images, probe_F)
+    _ask_zero_share(sheet, F4, probe_F)
+    _ask_detector(sheet, F4, probe, probe_F, mask, part)
+    _ask_meaning(sheet)
     return tuple(sheet.exercises)
 
 
-def _ask_factor(sheet: Sheet, F: np.ndarray, images: np.ndarray) -> None:
-    """q1 ``factor``: how many times smaller per side the maps are than the images."""
-    n, h, w, channels = F.shape
+def _ask_stride(sheet: Sheet, F4: np.ndarray, images: np.ndarray, probe_F: np.ndarray) -> None:
+    """q1 ``stride``: how many pixels apart neighbouring cells of F4 are."""
+    n, h, w, channels = F4.shape
     size = images.shape[1]
-    factor = size / h
+    stride = size / h
     sheet.add(
-        question=f"How many times smaller (per side) is a {h}x{w} feature map than the "
-                 f"{size}x{images.shape[2]} image?",
-        var="factor", code="factor = images.shape[1] / F.shape[1]",
-        answer=lambda: factor, kind=Numbers(rtol=1e-6),
-        why=f"each {h}x{w} cell summarises a {factor:g}x{factor:g} patch of the image: a CAM "
-            f"can only point that coarsely, which is why it is upsampled before being drawn "
-            f"over the image (lesson 05).",
-        hints=("Compare the sizes of one side: the image's height and the feature map's.",
-               "F is (N, h, w, C) and images (N, H, W, 3): divide H by h."),
+        question=f"Neighbouring cells of the {h}x{w} maps F4 are how many pixels apart in the "
+                 f"{size}x{images.shape[2]} image (the layer's stride)?",
+        var="stride", code="stride = probe.images.shape[1] / F4.shape[1]",
+        answer=lambda: stride, kind=Numbers(rtol=1e-6),
+        why=f"the cells of F4 are {stride:g} px apart, those of the last layer "
+            f"{size / probe_F.shape[1]:g} px: the deeper the layer, the coarser its grid. "
+            f"Each cell still sees a wider window (its receptive field) than that spacing.",
+        hints=("Compare the sizes of one side: the image's height and F4's.",
+               "probe.images is (N, H, W, 3) and F4 (N, h, w, C): divide H by h."),
         mistakes=[
-            (lambda: factor ** 2, f"{factor ** 2:g} is the ratio of the *areas*; the question "
-                                  f"asks per side."),
-            (lambda: 1 / factor, "that is the inverse: how many times *bigger* the map is "
-                                 "(less than 1). Divide the image's side by the map's."),
-            (lambda: size / n, "F.shape[0] is the number of images (the batch axis); F is "
-                               "(N, h, w, C), so the map's height is F.shape[1]."),
+            (lambda: size / probe_F.shape[1],
+             f"that is the spacing of the last layer's {probe_F.shape[1]}x{probe_F.shape[1]} "
+             f"cells (the lesson's F); F4 is an earlier, finer layer: use its own size."),
+            (lambda: stride ** 2, "that is the ratio of the *areas*; the question asks per "
+                                  "side."),
+            (lambda: 1 / stride, "that is the inverse (less than 1): divide the image's side "
+                                 "by the map's."),
+            (lambda: size / n, "F4.shape[0] is the number of images (the batch axis); F4 is "
+                               "(N, h, w, C), so the map's height is F4.shape[1]."),
             (lambda: channels / images.shape[3],
              "that compares the channels (features grow); the question is about the sides "
              "(the image shrinks)."),
         ])
 
 
-def _ask_zero_share(sheet: Sheet, F: np.ndarray) -> None:
-    """q2 ``zero_share``: the fraction of F that is exactly zero."""
-    zero_share = float(np.mean(F == 0))
+def _ask_zero_share(sheet: Sheet, F4: np.ndarray, probe_F: np.ndarray) -> None:
+    """q2 ``zero_share``: the fraction of F4 that is exactly zero."""
+    zero_share = float(np.mean(F4 == 0))
     sheet.add(
-        question="What fraction of all the values in F is exactly zero?",
-        var="zero_share", code="zero_share = np.mean(F == 0)",
+        question="What fraction of all the values in F4 is exactly zero?",
+        var="zero_share", code="zero_share = np.mean(F4 == 0)",
         answer=lambda: zero_share, kind=Numbers(rtol=1e-6, scale=1.0),
-        why=f"{zero_share:.0%} of F is exactly 0 and none of it is negative: the ReLU clips "
-            f"negatives to 0, so a feature says 'found here (> 0)' or 'not here (0)'.",
-        hints=("`F == 0` is a True/False array; the mean of True/False values is the share "
+        why=f"{zero_share:.0%} of F4 is exactly 0 and none of it is negative: this layer ends "
+            f"with a ReLU too, so each value says 'found here (> 0)' or 'not here (0)'.",
+        hints=("`F4 == 0` is a True/False array; the mean of True/False values is the share "
                "of True.",
-               "Take the mean over *all* of F (every image, position and channel)."),
+               "Take the mean over *all* of F4 (every image, position and channel)."),
         mistakes=[
             (lambda: 100 * zero_share, "that is a percentage; give a fraction between 0 and 1."),
             (lambda: 1 - zero_share, "that is the share of *non-zero* (positive) values."),
-            (lambda: np.sum(F == 0), "that is the *number* of zeros; divide by F.size for a "
-                                     "fraction."),
-            (lambda: np.mean(F < 0), "no value is negative after the ReLU: count the values "
-                                     "*equal* to zero."),
-            (lambda: np.mean(F[0] == 0), "that is image 0 only; use all of F."),
+            (lambda: np.sum(F4 == 0), "that is the *number* of zeros; divide by F4.size for a "
+                                      "fraction."),
+            (lambda: np.mean(F4 < 0), "no value is negative after a ReLU: count the values "
+                                      "*equal* to zero."),
+            (lambda: np.mean(F4[0] == 0), "that is image 0 only; use all of F4."),
+            (lambda: np.mean(probe_F == 0), "that is the last layer (probe_F, the lesson's "
+                                            "layer); the question is about F4."),
         ])
 
 
-def _ask_detector(sheet: Sheet, F: np.ndarray, mask: np.ndarray, part: str) -> None:
-    """q3 ``channel``: the channel that detects ``part`` (network dissection)."""
-    channels = F.shape[3]
+def _ask_detector(sheet: Sheet, F4: np.ndarray, probe: Any, probe_F: np.ndarray,
+                  mask: np.ndarray, part: str) -> None:
+    """q3 ``channel``: the channel of F4 that detects ``part`` (network dissection)."""
+    channels = F4.shape[3]
 
     @cache
-    def dissection():
-        return ct.dissect(F, {part: mask})
+    def dissection(layer: str):
+        return ct.dissect(F4 if layer == "F4" else probe_F, {part: mask})
 
-    cover = _coverage(mask, *F.shape[1:3])
     sheet.add(
-        question=f"Which channel of F is the '{part}' detector, by network dissection "
-                 f"(ct.dissect: the channel whose firing overlaps the {part}s best)?",
-        var="channel", code=f'channel = ct.dissect(F, {{"{part}": parts["{part}"]}}).channel[0]',
-        answer=lambda: dissection().channel[0], kind=Index(channels, "channel"),
-        why=lambda: (f"of all {channels} channels, channel {dissection().channel[0]} overlaps "
-                     f"the {part}s best (IoU {dissection().iou[0]:.2f}): the network's own "
-                     f"'{part} detector', which nobody asked it to learn (the lecture's 'one "
-                     f"feature per thing')."),
-        hints=("ct.dissect(F, masks) takes a dict {part name: masks} and returns, per part, "
+        question=f"Which channel of F4 is the best '{part}' detector by network dissection "
+                 f"(ct.dissect: the channel whose firing overlaps the {part}s best, by IoU)?",
+        var="channel",
+        code=f'channel = ct.dissect(F4, {{"{part}": probe.parts["{part}"]}}).channel[0]',
+        answer=lambda: dissection("F4").channel[0], kind=Index(channels, "channel"),
+        why=lambda: (f"channel {dissection('F4').channel[0]} of F4 overlaps the {part}s with "
+                     f"IoU {dissection('F4').iou[0]:.2f}, against "
+                     f"{dissection('probe_F').iou[0]:.2f} for the best channel of the last "
+                     f"layer: a small part gets a real detector where the grid is fine enough "
+                     f"to draw it."),
+        hints=("ct.dissect(maps, masks) takes a dict {part name: masks} and returns, per part, "
                "the best channel (.channel) and its IoU (.iou).",
-               f'Pass {{"{part}": parts["{part}"]}} and take .channel[0].'),
+               f'Pass F4 and {{"{part}": probe.parts["{part}"]}}, and take .channel[0].'),
         mistakes=[
-            (lambda: np.argmax(F.mean(axis=(0, 1, 2))),
+            (lambda: dissection("probe_F").channel[0],
+             f"that is the best {part} channel of the *last* layer (the lesson's table, "
+             f"probe_F); F4 is another layer with its own channels: dissect F4."),
+            (lambda: np.argmax(F4.mean(axis=(0, 1, 2))),
              "that channel fires most on average over the whole images, wherever the "
              f"{part}s are; a detector fires *on* the {part}s (ct.dissect)."),
-            (lambda: np.argmax(np.einsum("nhwk,nhw->k", F, cover)),
-             f"that channel is strongest on the {part} pixels, but it may be strong "
-             "everywhere; dissection asks where it fires *and* where it does not (IoU)."),
-            (lambda: np.argmax(F), "np.argmax(F) without an axis is a position in the "
-                                   "flattened F, not a channel."),
+            (lambda: ct.dissect(F4, dict(probe.parts)).channel[0],
+             f"that is the detector of the first part in probe.parts "
+             f"('{next(iter(probe.parts))}'); pass only the {part} masks, "
+             f'{{"{part}": probe.parts["{part}"]}}, or take the {part}\'s row.'),
+            (lambda: np.argmax(F4), "np.argmax(F4) without an axis is a position in the "
+                                    "flattened F4, not a channel."),
         ])
 
 
-def _coverage(masks: np.ndarray, h: int, w: int) -> np.ndarray:
-    """The share of each of the h x w cells that masks (N, H, W) cover: (N, h, w)."""
-    n, H, W = masks.shape
-    rows, cols = np.arange(H) * h // H, np.arange(W) * w // W
-    cover = np.zeros((n, h, w))
-    np.add.at(cover, (slice(None), rows[:, None], cols[None, :]), masks)
-    return cover / np.bincount(rows)[:, None] / np.bincount(cols)[None, :]
+def _ask_meaning(sheet: Sheet) -> None:
+    """q4 ``meaning`` (concept): what a 0 in one cell of the last feature maps says."""
+    sheet.add(
+        question="Concept: after the last ReLU, `F[n, i, j, k] == 0`. What does it say? "
+                 "'here': feature k found nothing (or too little) in the window that cell "
+                 "(i, j) sees; 'nowhere': feature k's thing is absent from the whole image; "
+                 "'against': the thing is there but argues against the class.",
+        var="meaning", code='meaning = "here"   # one cell speaks for the window it sees',
+        answer=lambda: "here", kind=Choice(("here", "nowhere", "against")),
+        why="a 0 is a local 'not found here'. Whether the thing is anywhere is what pooling "
+            "asks (lesson 02), and whether it counts for or against a class is what the "
+            "last layer's weights say (lesson 03).",
+        hints=("One number F[n, i, j, k] comes from one position (i, j) of one image.",
+               "'nowhere' would need every one of the 7x7 cells to be 0."),
+        mistakes=[
+            (lambda: "nowhere", "one cell speaks only for the window it sees: the thing may "
+                                "be found in another cell. 'Absent everywhere' is what a "
+                                "*pooled* value of 0 says (lesson 02)."),
+            (lambda: "against", "features are >= 0 and know no classes: 'for' or 'against' "
+                                "a class comes from the signs of the last layer's weights "
+                                "(lesson 03)."),
+        ])
+

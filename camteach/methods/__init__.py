@@ -12,7 +12,12 @@ import keras
 
 from .base import CamResult, Method, Signals, run_method
 from .cam import CAM, class_activation_maps
+from .eigen_cam import EigenCAM
 from .grad_cam import GradCAM
+from .grad_cam_plus_plus import GradCAMPlusPlus
+from .hires_cam import HiResCAM
+from .layer_cam import LayerCAM
+from .score_cam import ScoreCAM
 
 _REGISTRY: dict[str, Method] = {}
 
@@ -46,6 +51,11 @@ def get(name: str) -> Method:
 
 register(CAM())
 register(GradCAM())
+register(HiResCAM())
+register(GradCAMPlusPlus())
+register(LayerCAM())
+register(EigenCAM())
+register(ScoreCAM())
 
 
 def explain(model: keras.Model, images, method: str = "grad_cam", classes=None, top: int = 1,
@@ -99,4 +109,5 @@ def grad_cam(model: keras.Model, images, classes=None, top: int = 1, layer=None,
 
 
 __all__ = ["CAM", "CamResult", "GradCAM", "Method", "Signals", "cam", "class_activation_maps",
-           "explain", "get", "grad_cam", "names", "register", "unregister"]
+           "explain", "get", "grad_cam", "names", "register", "unregister",
+           "HiResCAM", "GradCAMPlusPlus", "LayerCAM", "EigenCAM", "ScoreCAM"]

@@ -89,11 +89,15 @@ class Method:
     needs_gap : bool
         Only defined at the feature maps a GlobalAveragePooling2D + Dense
         head reads (the CAM): ``layer`` must be left to the default.
+    forward_passes_per_channel : bool
+        Runs the model again once per channel of ``A`` and image (Score-CAM):
+        C forward passes per image instead of one.
     """
 
     name: str = ""
     gradients: bool = True
     needs_gap: bool = False
+    forward_passes_per_channel: bool = False
 
     def weights(self, s: Signals) -> tf.Tensor:
         """Channel weights (N, K, C) of the feature maps ``s.A``."""

@@ -6,7 +6,12 @@ Four explorers, one per ingredient of the CAM::
     widgets.pooling_explorer(model, "face")      # the map moves, the mean (GAP) stays
     widgets.weights_explorer(model, image)       # the dense layer as a regression
     widgets.cam_builder(model, image)            # the CAM built term by term
-    widgets.cam_viewer(model, image, box)        # upsampling, colours, threshold, box
+    widgets.cam_viewer(model, image, box)        # upsampling, colours, threshold, box, peak
+
+They draw as ``camteach.plots`` does: signed maps on one shared, zero-centred
+scale (``RdBu_r``: white 0, red > 0, blue < 0) with a colour bar, the class
+and its score in the titles, the CAM box, the true box and the peak named in
+a legend, pictures at 100 dpi with map panels of 280-330 px.
 
 Each returns an :class:`Explorer` that displays itself in a notebook and has
 

@@ -25,12 +25,12 @@ from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 from PIL import Image
-from scipy.special import softmax
 
 from .. import graph, heatmap, maps, scenes
 from . import drawing
 
-DPI = 80
+#: Dots per inch of the explorers' pictures (with their figure sizes: panels >= 250 px).
+DPI = 100
 MAX_CLASSES_SHOWN = 10
 Preprocess = Callable[[np.ndarray], np.ndarray]
 
@@ -126,6 +126,17 @@ class Explorer:
         self._animate(rect)
         return rect
 
+    def _colorbar(self, cax: Axes, norm, cmap, label: str, animated: bool = False):
+        """A colour bar in ``cax`` for ``norm`` and ``cmap`` (see :func:`drawing.colorbar`).
+
+        ``animated``: redrawn on every update (for a scale that changes with a
+        control, without redrawing the whole figure).
+        """
+        bar = drawing.colorbar(cax, norm, cmap, label)
+        if animated:
+            self._animate(cax)
+        return bar
+
     def _new_bars(self, ax: Axes, labels: Sequence[str],
                   horizontal: bool = False) -> BarContainer:
         """Animated bars at zero length (:func:`drawing.zero_bars`), animated title."""
@@ -145,9 +156,17 @@ class Explorer:
                        layout=ipw.Layout(flex_flow="row wrap"))
         self.widget.children = (row, self._picture)
         self._update()
-        self.figure.tight_layout()
+        self._lay_out()
         self._invalidate()
         self._render()
+
+    #: The part of the figure the panels are laid out in (room below for a legend).
+    layout_rect: tuple[float, float, float, float] = (0, 0, 1, 1)
+
+    def _lay_out(self) -> None:
+        """Place the panels once (updates never re-lay out); explorers may place them by hand."""
+        for _ in range(2):           # the second pass sees the titles where the first put them
+            self.figure.tight_layout(rect=self.layout_rect)
 
     def _memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         """``compute()``, once per key (what depends only on discrete controls)."""
@@ -312,20 +331,28 @@ def shown_classes(logits: np.ndarray, must: int | None = None,
     return best
 
 
+def head_of(model: keras.Model) -> str:
+    """How the explorers turn scores into probabilities: the model's own head,
+    "sigmoid" (one per class) or "softmax" (also for heads without an activation)."""
+    return "sigmoid" if graph.find_classifier(model).activation == "sigmoid" else "softmax"
+
+
 def class_dropdown(names: Sequence[str], logits: np.ndarray, classes: Sequence[int],
-                   value: int) -> ipw.Dropdown:
+                   value: int, head: str = "softmax") -> ipw.Dropdown:
     """The "class" drop-down over ``classes``, labelled with names and probabilities.
 
     Parameters
     ----------
     names : sequence of str, (K,)
     logits : numpy.ndarray, (K,)
-        Scores before the softmax; the labels show ``softmax(logits)``.
+        Scores before the model's last activation.
     classes : sequence of int
         The classes offered, in order.
     value : int
         The class selected first.
+    head : str
+        The model's head (``head_of(model)``): the labels show its probabilities.
     """
-    probs = softmax(np.asarray(logits, np.float64))
+    probs = maps.probabilities(logits, head)
     options = [(f"{names[k]} (p={probs[k]:.2f})", int(k)) for k in classes]
     return ipw.Dropdown(options=options, value=int(value), description="class")

@@ -8,8 +8,9 @@ from typing import Any
 import ipywidgets as ipw
 import keras
 import numpy as np
+from matplotlib.colors import Normalize
 
-from .. import checks, graph
+from .. import checks, graph, plots
 from . import base, drawing
 from .base import Explorer, Preprocess
 
@@ -59,19 +60,21 @@ class CamBuilder(Explorer):
 
     def __init__(self, model: keras.Model, image: Any, c: int | None,
                  preprocess: Preprocess | None, class_names: Sequence[str] | None):
-        super().__init__(4, (12.0, 3.3), width_ratios=(1, 1, 1, 1.2))
+        super().__init__(5, (14.3, 4.0), width_ratios=(1, 1, 1, 0.07, 1.15))
         self.image, feats = base.image_features(model, image, preprocess)
         self.F = feats.F[0].astype(np.float64)
         self.pooled = feats.pooled[0].astype(np.float64)
         self.W, self.b = feats.W.astype(np.float64), feats.b.astype(np.float64)
         self.logits = feats.logits[0].astype(np.float64)
         names = base.class_names(self.W.shape[1], class_names)
+        self.names = names
         first = int(np.argmax(self.logits)) if c is None else c
         self._draw_static()
         channels = self.F.shape[-1]
         self._connect({
             "class": base.class_dropdown(names, self.logits,
-                                         base.shown_classes(self.logits, first), first),
+                                         base.shown_classes(self.logits, first), first,
+                                         base.head_of(model)),
             "n_terms": ipw.IntSlider(min=0, max=channels, value=1, description="terms")})
 
     def terms_of(self, c: int) -> dict[str, np.ndarray]:
@@ -83,7 +86,8 @@ class CamBuilder(Explorer):
             ``order`` (C,) channels largest contribution first, ``terms``
             (C, h, w), ``partials`` (C + 1, h, w) starting from zero,
             ``error`` and ``correlation`` (C + 1,) (see :func:`closeness`),
-            ``limit`` (the largest |partial sum|).
+            ``limit`` (the largest |value| of any term or partial sum: the
+            shared colour scale is ``[-limit, +limit]``).
         """
         return self._memo(("terms", c), lambda: self._terms(c))
 
@@ -94,17 +98,27 @@ class CamBuilder(Explorer):
         partials = np.concatenate([np.zeros((1, *terms.shape[1:])), np.cumsum(terms, axis=0)])
         error, corr = closeness(partials)
         return {"order": order, "terms": terms, "partials": partials, "error": error,
-                "correlation": corr, "limit": float(np.abs(partials).max())}
+                "correlation": corr,
+                "limit": float(max(np.abs(partials).max(), np.abs(terms).max()))}
+
+    def _lay_out(self) -> None:
+        """Three 2.9-inch maps (290 px), their colour bar, the error curve."""
+        drawing.place_row(self.axes, [2.9, 2.9, 2.9, 0.2, 3.0], [0.15, 0.15, 0.1, 1.6],
+                          left=0.1, bottom=0.5, height=2.9)
 
     def _draw_static(self) -> None:
-        ax_term, ax_part, ax_full, ax_curve = self.axes
+        ax_term, ax_part, ax_full, cax, ax_curve = self.axes
         a = self.artists
         blank = np.zeros(self.F.shape[:2])
+        #: The one colour scale of the term, the partial sum and the CAM.
+        self.norm = Normalize(-1.0, 1.0)
         for name, ax in (("term", ax_term), ("partial", ax_part), ("cam", ax_full)):
-            a[name] = self._picture_axes(ax, blank, cmap="RdBu_r")
+            a[name] = self._picture_axes(ax, blank, cmap=plots.SIGNED_CMAP, norm=self.norm)
+        a["colorbar"] = self._colorbar(cax, self.norm, plots.SIGNED_CMAP,
+                                       "value (one scale for all three, 0 = white)")
         a["score"] = ax_part.text(0.5, -0.04, "", transform=ax_part.transAxes, ha="center",
                                   va="top", fontsize=drawing.FONT)
-        (a["curve"],) = ax_curve.plot([0], [0], color="tab:blue", linewidth=1.2)
+        (a["curve"],) = ax_curve.plot([0], [0], color="tab:blue", linewidth=1.5)
         (a["marker"],) = ax_curve.plot([0], [0], "o", color="tab:orange")
         self._animate(a["score"], a["marker"], ax_curve.title)
         self._curve_class: int | None = None
@@ -119,35 +133,41 @@ class CamBuilder(Explorer):
                       "partial": t["partials"][n], "cam": t["partials"][-1],
                       "error": float(t["error"][n]), "correlation": float(t["correlation"][n]),
                       "score": float(t["partials"][n].mean() + self.b[c]),
-                      "logit": float(self.logits[c]),
+                      "logit": float(self.logits[c]), "scale": t["limit"],
                       "term_channel": int(t["order"][n - 1]) if n else None,
                       "term": t["terms"][n - 1] if n else np.zeros(self.F.shape[:2])}
         self._draw_state(t)
 
     def _draw_state(self, t: dict[str, np.ndarray]) -> None:
         s, a = self.state, self.artists
-        a["term"].set_data(s["term"])
-        a["term"].set_clim(*drawing.symmetric(np.abs(s["term"]).max()))
-        for name in ("partial", "cam"):
+        if drawing.set_symmetric(self.norm, t["limit"]):     # a new class: a new scale
+            self._invalidate()
+        for name in ("term", "partial", "cam"):
             a[name].set_data(s[name])
-            a[name].set_clim(*drawing.symmetric(t["limit"]))
         self._draw_titles(t)
-        a["score"].set_text(f"mean + b = {s['score']:.3f}  (logit {s['logit']:.3f})")
+        a["score"].set_text(f"mean + b = {s['score']:+.3f}  (logit {s['logit']:+.3f})")
         a["marker"].set_data([s["n_terms"]], [s["error"]])
         self._draw_curve(t)
 
     def _draw_titles(self, t: dict[str, np.ndarray]) -> None:
-        s, (ax_term, ax_part, ax_full, _) = self.state, self.axes
+        s, (ax_term, ax_part, ax_full, _, _) = self.state, self.axes
         k, c, font = s["term_channel"], s["class"], drawing.FONT
-        ax_term.set_title("no term yet" if k is None else
-                          f"term {s['n_terms']}: F_{k} x w[{k}] ({self.W[k, c]:+.3f})",
-                          fontsize=font)
+        name = self.names[c]
+        if k is None:
+            ax_term.set_title("no term yet\n(move the slider)", fontsize=font)
+        else:
+            w, added = self.W[k, c], float(s["term"].mean())
+            side = "for" if added >= 0 else "against"
+            ax_term.set_title(f"term {s['n_terms']}: F_{k} x w[{k}], w {w:+.3f}\n"
+                              f"adds {added:+.3f} to the logit ({side} {name})",
+                              fontsize=font)
         ax_part.set_title(f"sum of the first {s['n_terms']} terms", fontsize=font)
-        ax_full.set_title(f"full CAM ({len(t['order'])} terms)", fontsize=font)
+        ax_full.set_title(f"full CAM ({len(t['order'])} terms): {name}\n"
+                          f"logit {s['logit']:+.2f}", fontsize=font)
 
     def _draw_curve(self, t: dict[str, np.ndarray]) -> None:
         """The error curve (static per class) and its title."""
-        s, a, ax_curve = self.state, self.artists, self.axes[3]
+        s, a, ax_curve = self.state, self.artists, self.axes[4]
         if s["class"] != self._curve_class:
             self._curve_class = s["class"]
             steps = np.arange(len(t["error"]))
@@ -168,8 +188,11 @@ def cam_builder(model: keras.Model, image: Any, c: int | None = None, *,
     ordered by their contribution ``|mean(F_k) * w[k, c]|``, largest first;
     the "terms" slider chooses how many are summed.
 
-    Shows the last term added, the partial sum (7x7) and the full CAM on the
-    same colour scale (red > 0 supports the class, blue < 0 argues against),
+    Shows the last term added, the partial sum (7x7) and the full CAM on one
+    shared, zero-centred colour scale with a colour bar (``[-m, +m]``, ``m``
+    the largest |value| of any term or partial sum of the class: red > 0
+    supports the class, blue < 0 argues against, so a negative term looks
+    blue; its title gives its sign and what it adds to the logit),
     and how close the partial sum is to the CAM (relative error
     ``||partial - CAM|| / ||CAM||`` over the number of terms, and the
     correlation), with the identity ``mean(partial) + b_c`` versus
@@ -195,7 +218,8 @@ def cam_builder(model: keras.Model, image: Any, c: int | None = None, *,
         Controls ``"class"`` and ``"n_terms"`` (IntSlider 0..C). ``state``:
         ``class``, ``n_terms``, ``order`` (C,), ``partial`` (7x7), ``cam``
         (7x7), ``error``, ``correlation``, ``score`` (mean + b), ``logit``,
-        ``term_channel``, ``term`` (7x7).
+        ``term_channel``, ``term`` (7x7), ``scale`` (the colour scale is
+        ``[-scale, +scale]``). ``.norm`` is the one ``Normalize`` of the three maps.
     """
     graph.check_model(model)
     if c is not None:

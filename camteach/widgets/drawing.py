@@ -10,12 +10,19 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
+from matplotlib.colorbar import Colorbar
+from matplotlib.colors import Normalize
 from matplotlib.container import BarContainer
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
+from .. import plots
+
 #: Font size of titles, labels and ticks.
-FONT = 9
+FONT = 11
+#: Colours shared with ``ct.plots.localisation``: true box, CAM box, mask, peak.
+TRUTH_COLOR, PRED_COLOR, MASK_COLOR, PEAK_COLOR = "lime", "yellow", "cyan", "magenta"
 
 
 def bare(ax: Axes, title: str = "") -> None:
@@ -91,9 +98,9 @@ def set_bars(bars: BarContainer, values: Sequence[float],
             rect.set_facecolor(colors[i])
 
 
-def sign_colors(values: Sequence[float]) -> list[str]:
-    """Green for values >= 0, red for negative ones."""
-    return ["tab:green" if v >= 0 else "tab:red" for v in values]
+def sign_colors(values: Sequence[float]) -> list:
+    """Red for values >= 0, blue for negative ones (the maps' ``RdBu_r`` colours)."""
+    return plots.sign_colours(values)
 
 
 def symmetric(limit: float) -> tuple[float, float]:
@@ -102,8 +109,45 @@ def symmetric(limit: float) -> tuple[float, float]:
     return -limit, limit
 
 
+def set_symmetric(norm: Normalize, limit: float) -> bool:
+    """Set ``norm`` to ``(-limit, limit)``; True when that changed it."""
+    low, high = symmetric(limit)
+    if (norm.vmin, norm.vmax) == (low, high):
+        return False
+    norm.vmin, norm.vmax = low, high
+    return True
+
+
+def colorbar(cax: Axes, norm: Normalize, cmap, label: str) -> Colorbar:
+    """A colour bar drawn in ``cax`` for ``norm`` and ``cmap``, labelled ``label``."""
+    bar = Colorbar(cax, ScalarMappable(norm=norm, cmap=cmap))
+    cax.tick_params(labelsize=FONT - 1)
+    bar.set_label(label, fontsize=FONT - 1)
+    return bar
+
+
 def padded(low: float, high: float, pad: float = 0.15) -> tuple[float, float]:
     """Axis limits around ``[min(low, 0), max(high, 0)]`` with a ``pad`` margin."""
     low, high = min(float(low), 0.0), max(float(high), 0.0)
     span = (high - low) or 1e-6
     return low - pad * span * (low < 0), high + pad * span
+
+
+def place_row(axes: Sequence[Axes], widths: Sequence[float], gaps: Sequence[float],
+              left: float, bottom: float, height: float) -> None:
+    """Place ``axes`` side by side, in inches: each ``widths[i]`` wide, ``gaps[i]`` apart.
+
+    Parameters
+    ----------
+    axes : sequence of Axes, (n,)
+    widths : sequence of float, (n,)
+    gaps : sequence of float, (n - 1,)
+        Space after each axes but the last.
+    left, bottom, height : float
+        The first axes' left edge, the row's bottom edge and its height.
+    """
+    fig_w, fig_h = axes[0].figure.get_size_inches()
+    x = left
+    for i, (ax, width) in enumerate(zip(axes, widths)):
+        ax.set_position([x / fig_w, bottom / fig_h, width / fig_w, height / fig_h])
+        x += width + (gaps[i] if i < len(gaps) else 0.0)

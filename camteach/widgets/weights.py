@@ -9,9 +9,8 @@ import ipywidgets as ipw
 import keras
 import numpy as np
 from matplotlib.ticker import MaxNLocator
-from scipy.special import softmax
 
-from .. import checks, graph
+from .. import checks, graph, maps
 from . import base, drawing
 from .base import Explorer, Preprocess
 
@@ -41,12 +40,13 @@ class WeightsExplorer(Explorer):
     def __init__(self, model: keras.Model, image: Any, c: int | None, n_show: int,
                  n_edit: int, preprocess: Preprocess | None,
                  class_names: Sequence[str] | None):
-        super().__init__(3, (11.0, 3.4), width_ratios=(1.2, 1, 1))
+        super().__init__(3, (12.5, 4.0), width_ratios=(1.2, 1, 1))
         _, feats = base.image_features(model, image, preprocess)
         self.pooled = feats.pooled[0].astype(np.float64)
         self.W = np.array(feats.W, dtype=np.float64, copy=True)
         self.weights = self.W.copy()
         self.base_logits = feats.logits[0].astype(np.float64)
+        self.head = base.head_of(model)
         self.names = base.class_names(self.W.shape[1], class_names)
         first = int(np.argmax(self.base_logits)) if c is None else c
         self.classes = base.shown_classes(self.base_logits, first)
@@ -58,7 +58,7 @@ class WeightsExplorer(Explorer):
         reset = ipw.Button(description="reset weights")
         reset.on_click(lambda _: self.reset())
         self._connect({"class": base.class_dropdown(self.names, self.base_logits,
-                                                    self.classes, first), **sliders},
+                                                    self.classes, first, self.head), **sliders},
                       extra=[reset])
 
     def _weight_sliders(self) -> dict[str, ipw.FloatSlider]:
@@ -102,7 +102,7 @@ class WeightsExplorer(Explorer):
         a["probabilities"] = self._new_bars(ax_prob, names)
         ax_prob.set_ylim(0, 1.12)
         ax_prob.set_yticks([])
-        ax_prob.set_title("softmax probabilities", fontsize=font)
+        ax_prob.set_title(f"{self.head} probabilities", fontsize=font)
         a["probability_labels"] = [ax_prob.text(i, 0, "", ha="center", va="bottom",
                                                 fontsize=font) for i in range(len(names))]
         self._animate(*a["probability_labels"])
@@ -120,7 +120,7 @@ class WeightsExplorer(Explorer):
             self.weights[k, c] = self.controls[f"weight_{i}"].value
         logits = self.base_logits + self.pooled @ (self.weights - self.W)
         changed = np.argwhere(self.weights != self.W)
-        self.state = {"class": int(c), "logits": logits, "probabilities": softmax(logits),
+        self.state = {"class": int(c), "logits": logits, "probabilities": maps.probabilities(logits, self.head),
                       "edited": {(int(k), int(j)): float(self.weights[k, j]) for k, j in changed},
                       "weights": {k: float(self.weights[k, c]) for k in self.targets},
                       "features": [int(k) for k in self.shown],
@@ -133,8 +133,9 @@ class WeightsExplorer(Explorer):
         drawing.set_bars(a["contributions"], contrib, drawing.sign_colors(contrib))
         reach = float(np.abs(contrib).max())
         self._fit(self.axes[0], "x", -reach, reach)
-        self.axes[0].set_title(f"largest |contributions| to {self.names[s['class']]} "
-                               f"(* = editable)", fontsize=drawing.FONT)
+        self.axes[0].set_title(f"{self.names[s['class']]}: logit {s['logits'][s['class']]:+.2f}"
+                               f"\nlargest |contributions| (* = editable)",
+                               fontsize=drawing.FONT)
         shown = s["logits"][self.classes]
         highlight = ["tab:orange" if k == s["class"] else "tab:blue" for k in self.classes]
         drawing.set_bars(a["logits"], shown, highlight)
@@ -156,8 +157,9 @@ def weights_explorer(model: keras.Model, image: Any, *, c: int | None = None,
     never changed).
 
     Shows the ``n_show`` features with the largest ``|pooled_k * W[k, c]|``
-    for the chosen class (green supports it, red argues against), the class
-    scores (logits) and the softmax probabilities. The ``n_edit`` weight
+    for the chosen class (red supports it, blue argues against: the colours
+    of the maps' diverging scale), the class
+    scores (logits) and the probabilities of the model's own head (sigmoid or softmax). The ``n_edit`` weight
     sliders set ``W[k, c]`` for the class's top features; edits are kept when
     the class changes; the "reset weights" button undoes them all.
 
