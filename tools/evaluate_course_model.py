@@ -57,7 +57,7 @@ def shortcut(report: dict) -> None:
     for name, row in zip(names, report["clean_confusion"]):
         print(f"| {name} | " + " | ".join(str(v) for v in row)
               + f" | {report['clean_per_class_accuracy'][name]:.1%} |")
-    print(f"\n| figure | value |\n|---|---|")
+    print("\n| figure | value |\n|---|---|")
     print(f"| accuracy, clean scenes | {report['clean_accuracy']:.1%} |")
     print(f"| accuracy, stripe moved to the other classes | {report['swapped_accuracy']:.1%} |")
     print(f"| striped non-{cls}s called '{cls}' ({report['cued_images']} images) "

@@ -19,10 +19,13 @@ import time
 
 from camteach import course_model, training
 
-#: The shipped recipes. The shortcut model sees the stripe on every car
-#: (``shortcut_always``) and never on another class; seed 4 is the one shipped
-#: (with seed 0 the same recipe's car CAM peaked near the stripe in 76% of
-#: striped test scenes, under the 80% lesson 06 needs).
+#: The shipped recipes (the README tells how they were chosen). The shortcut model
+#: sees the stripe on every car it trains on (``shortcut_always``: the scenes put it
+#: on 95% of the cars, the others are dropped) and never on another class. Seed 4 is
+#: the first of the seeds tried (0, 3, 4, 5) whose model met lesson 06's targets on
+#: validation scenes (seed 1): with seeds 0, 3 and 5 the car CAM peaked within 15 px
+#: of the stripe in 64-76% of striped scenes (a top stripe's evidence is a near tie
+#: between the map's two top rows), under the 80% the lesson needs.
 CONFIGS = {
     "course": dict(),
     "shortcut": dict(scenes=9600, epochs=2, backgrounds=2400, shortcut="stripe",
@@ -36,27 +39,32 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scenes", type=int, help="training scenes with an object")
     parser.add_argument("--backgrounds", type=int, help="training images with no object")
     parser.add_argument("--epochs", type=int)
+    parser.add_argument("--seed", type=int, help="training scenes, initial weights, shuffling")
     args = parser.parse_args(argv)
     overrides = {k: v for k, v in vars(args).items() if k != "only" and v is not None}
     if overrides and not args.only:
         parser.error(f"--{next(iter(overrides))}: changes one model's recipe; "
                      f"say which with --only course or --only shortcut")
     for key, value in overrides.items():
-        if value < (0 if key == "backgrounds" else 1):
-            parser.error(f"--{key}: expected a positive number, got {value}")
-    models = course_model.manifest()
+        low = 0 if key in ("backgrounds", "seed") else 1
+        if value < low:
+            parser.error(f"--{key}: expected a number >= {low}, got {value}")
     for name, recipe in CONFIGS.items():
         if args.only and name != args.only:
             continue
         config = training.TrainConfig(**{**recipe, **overrides})
         start = time.perf_counter()
         model, summary = training.train(config)
-        path = course_model.DATA / f"{name}_model.keras"
-        course_model.save_course_model(model, path)
+        summary["total_seconds"] = round(time.perf_counter() - start, 1)
+        start = time.perf_counter()
         report = (training.evaluate(model) if name == "course"
                   else training.evaluate_shortcut(model, shortcut=config.shortcut,
                                                   shortcut_class=config.shortcut_class))
-        summary["total_seconds"] = round(time.perf_counter() - start, 1)
+        summary["evaluate_seconds"] = round(time.perf_counter() - start, 1)
+        # write the weights and their manifest entry together (loaders check one against the other)
+        path = course_model.DATA / f"{name}_model.keras"
+        course_model.save_course_model(model, path)
+        models = course_model.manifest()
         models[name] = {"file": path.name, "sha256": course_model.sha256(path),
                         "size_bytes": path.stat().st_size, "head": summary["head"],
                         "training": summary, "evaluation": report}
