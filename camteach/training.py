@@ -3,10 +3,14 @@
     python3 course.py train      # retrain both shipped models, write weights + report
     python3 course.py evaluate   # print the shipped model's figures
 
-Scenes come from three seeds that never mix: ``TRAIN_SEED`` for training,
-``metrics.VAL_SEED`` for choosing the box threshold (``metrics.choose_threshold``),
+Scenes come from seeds that never mix: ``TRAIN_SEED`` for training the course
+model (the shortcut model trains on seed 4), ``metrics.VAL_SEED`` for choosing
+the box threshold (``metrics.choose_threshold``) and comparing recipes,
 ``TEST_SEED`` for every figure the course reports (the lessons use test scenes
-too).
+too). :func:`train` refuses the validation and test seeds.
+
+Each shipped model has the head its loss trained (:func:`head_for`): with
+``loss="one_vs_rest"``, one logistic regression per class, a sigmoid.
 """
 
 from __future__ import annotations
@@ -88,6 +92,9 @@ def train(config: TrainConfig, log=print) -> tuple[keras.Model, dict]:
     """
     from .course_model import build_course_model
 
+    if config.seed in (VAL_SEED, TEST_SEED):
+        raise ValueError(f"seed: expected a seed other than the validation ({VAL_SEED}) and "
+                         f"test ({TEST_SEED}) scenes', got {config.seed}")
     keras.utils.set_random_seed(config.seed)
     tf.config.experimental.enable_op_determinism()
     start = time.perf_counter()

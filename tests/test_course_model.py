@@ -157,3 +157,9 @@ def test_the_cue_is_read_from_the_pixels_as_the_scenes_drew_it():
         assert 0 < cued.sum() < 24          # some scenes have it, some do not
         np.testing.assert_array_equal(training.carries_cue(scenes.images), cued)
     assert not training.carries_cue(ct.make_scenes(24, seed=6).images).any()
+
+
+@pytest.mark.parametrize("seed", [training.TEST_SEED, training.VAL_SEED])
+def test_training_refuses_the_validation_and_test_seeds(seed):
+    with pytest.raises(ValueError, match="seed: expected a seed other than"):
+        training.train(training.TrainConfig(scenes=4, backgrounds=0, seed=seed))
