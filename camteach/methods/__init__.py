@@ -59,7 +59,7 @@ register(ScoreCAM())
 
 
 def explain(model: keras.Model, images, method: str = "grad_cam", classes=None, top: int = 1,
-            layer=None, *, batch_size: int = 32) -> CamResult:
+            layer=None, *, batch_size: int = 32, **options) -> CamResult:
     """Heat maps of ``images`` by any registered method, one compiled pass per batch.
 
     Parameters
@@ -79,13 +79,17 @@ def explain(model: keras.Model, images, method: str = "grad_cam", classes=None, 
         the decision, found inside nested models). Any depth may be named.
     batch_size : int
         Images per forward pass.
+    **options
+        Options of the method itself (see its docstring); an option it does
+        not take is a ValueError.
 
     Returns
     -------
     CamResult
         ``maps`` (N, K, h, w) raw, ``classes`` (N, K), ``logits`` (N, classes), ``layer``.
     """
-    return run_method(model, images, get(method), classes, top, layer, batch_size=batch_size)
+    return get(method).explain(model, images, classes, top, layer, batch_size=batch_size,
+                               **options)
 
 
 def cam(model: keras.Model, images, classes=None, top: int = 1, *,

@@ -107,6 +107,18 @@ class Method:
         """The maps (N, K, h, w); by default ``sum_k weights[n, j, k] * A[n, :, :, k]``."""
         return tf.einsum("nhwc,nkc->nkhw", s.A, self.weights(s))
 
+    def explain(self, model: keras.Model, images, classes=None, top: int = 1, layer=None, *,
+                batch_size: int = 32, **options) -> CamResult:
+        """Run this method through the shared path (:func:`camteach.explain` calls it).
+
+        A method with options of its own (LIME's ``num_samples``, ...) or a
+        path of its own overrides this; here any option is an error.
+        """
+        if options:
+            raise ValueError(f"{', '.join(sorted(options))}: {self.name} takes no such option "
+                             f"(its arguments: classes, top, layer, batch_size)")
+        return run_method(model, images, self, classes, top, layer, batch_size=batch_size)
+
     def __repr__(self) -> str:
         return f"<method {self.name!r}>"
 
