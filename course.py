@@ -7,6 +7,10 @@
     python3 course.py bench       # set up, then print the CAM speed benchmark
     python3 course.py train       # set up, then retrain the shipped course models
     python3 course.py evaluate    # set up, then print the course models' figures
+    python3 course.py rank        # set up, then rank the Grad-CAM family on unseen scenes
+    python3 course.py lime        # set up, then measure Grad-CAM against LIME
+    python3 course.py leaderboard # set up, then score every method on every metric
+    python3 course.py slides      # set up, then build the classroom decks offline
     python3 course.py --help      # this text
 
 Arguments after the command go to the tool it runs (``test``: pytest,
@@ -85,7 +89,9 @@ def first_lesson() -> str:
 
 
 SCRIPTS = {"notebooks": "run_notebooks.py", "bench": "bench_cam.py",
-           "train": "train_course_model.py", "evaluate": "evaluate_course_model.py"}
+           "train": "train_course_model.py", "evaluate": "evaluate_course_model.py",
+           "rank": "rank_methods.py", "lime": "compare_lime.py",
+           "leaderboard": "leaderboard.py", "slides": "build_slides.py"}
 COMMANDS = ("lab", "test", *SCRIPTS)
 
 
