@@ -11,6 +11,7 @@ maps are checked against NumPy formulas fed by gradients taken here with
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -139,8 +140,9 @@ def test_eigen_cam_is_the_same_for_every_class_and_matches_numpy_svd(name, gap_c
 
 # --- no pooling, and an earlier layer: gradients taken here ---------------------------------
 
-def tape_reference(model, x, layer, classes):
-    """(A, g) at ``layer`` of the conftest ``no_gap_model``, by its own layers and a tape."""
+def tape_reference(model, x, layer, classes, score="logit"):
+    """(A, g) at ``layer`` of the conftest ``no_gap_model``, by its own layers and a tape;
+    ``g`` the gradient of the logit or (``score="probability"``) of its softmax."""
     upto = {"conv1": ["conv1"], "features": ["conv1", "features"]}[layer]
     rest = [name for name in ("conv1", "features") if name not in upto]
     A = tf.constant(x)
@@ -155,6 +157,8 @@ def tape_reference(model, x, layer, classes):
             for name in rest:
                 out = model.get_layer(name)(out)
             logits = tf.matmul(tf.reshape(out, [len(x), -1]), dense.kernel) + dense.bias
+            if score == "probability":
+                logits = tf.nn.softmax(logits)
             picked = tf.reduce_sum(logits * tf.one_hot(classes[:, j], logits.shape[-1]))
         grads.append(tape.gradient(picked, A).numpy())
     return A.numpy().astype(np.float64), np.stack(grads, axis=1).astype(np.float64)
@@ -167,6 +171,30 @@ def test_gradient_methods_match_a_tape_reference_without_gap(method, layer, no_g
     assert np.all(np.isfinite(res.maps)) and res.maps.shape[:2] == (len(images), 2)
     A, g = tape_reference(no_gap_model, images, layer, res.classes)
     close(res.maps, REFERENCES[method](A, g))
+
+
+@pytest.mark.parametrize("method", GRADIENT_METHODS)
+def test_gradient_methods_on_the_softmax_probability_match_a_tape(method, no_gap_model, images):
+    """score="probability": the gradient of p_c = softmax(y)_c, p_c (g_c - sum_j p_j g_j)."""
+    res = ct.explain(no_gap_model, images, method, top=2, score="probability")
+    A, g = tape_reference(no_gap_model, images, "features", res.classes, score="probability")
+    close(res.maps, REFERENCES[method](A, g))
+    assert res.maps.max() > 0
+
+
+@pytest.mark.parametrize("method", ["grad_cam", "hires_cam", "layer_cam"])
+def test_on_a_sigmoid_head_the_probability_scales_the_logit_maps(method, course_model):
+    """p_c = sigma(y_c), so d p_c / dA = sigma'(y_c) d y_c / dA with sigma'(y) = p (1 - p) > 0.
+    Grad-CAM, HiRes-CAM and Layer-CAM are positively homogeneous in the gradient (a ReLU of
+    a sum linear in it: ReLU(s z) = s ReLU(z) for s > 0), so their maps on the probability
+    are the logit's maps times p_c (1 - p_c)."""
+    x = ct.make_scenes(4, seed=2).images
+    classes = np.tile(np.arange(course_model.outputs[0].shape[-1]), (len(x), 1))
+    logit = ct.explain(course_model, x, method, classes=classes)
+    prob = ct.explain(course_model, x, method, classes=classes, score="probability")
+    p = 1 / (1 + np.exp(-np.take_along_axis(logit.logits.astype(np.float64), classes, 1)))
+    close(prob.maps, logit.maps * (p * (1 - p))[..., None, None])
+    assert (p * (1 - p)).min() < 0.2, "some class is confident enough for the factor to matter"
 
 
 def test_no_gap_gradient_is_the_dense_column(no_gap_model, images):
@@ -198,30 +226,47 @@ def test_grad_cam_plus_plus_alpha_is_zero_where_its_denominator_is():
 
 # --- Score-CAM: masked forward passes through the model itself -----------------------------
 
-def score_cam_ref(model, x, A, classes):
-    """Each channel upsampled, min-max scaled, multiplied into the image, run through ``model``
-    (its softmax output); weight = p_c(masked) - p_c(zeros), map = ReLU(sum_k w_k A_k)."""
+def logits_of(model, dense_name="predictions"):
+    """``images -> logits`` of a conftest model whose Dense(softmax) is called ``dense_name``."""
+    dense = model.get_layer(dense_name)
+    before = keras.Model(model.inputs[0], dense.input)
+    return lambda images: (before(images, training=False) @ dense.kernel + dense.bias).numpy()
+
+
+def score_cam_ref(model, x, A, classes, score=None):
+    """Each channel upsampled, min-max scaled, multiplied into the image, scored by ``score``
+    (default: ``model`` itself, its softmax output); weight = y_c(masked) - y_c(zeros),
+    map = ReLU(sum_k w_k A_k)."""
+    score = score or (lambda images: model(images, training=False).numpy())
     up = tf.image.resize(A, x.shape[1:3], method="bilinear").numpy().astype(np.float64)
     low, high = up.min(axis=(1, 2), keepdims=True), up.max(axis=(1, 2), keepdims=True)
     masks = np.where(high > low, (up - low) / np.where(high > low, high - low, 1), 0)
-    base = model(np.zeros_like(x[:1]), training=False).numpy()[0]
+    base = score(np.zeros_like(x[:1]))[0]
     weights = []
     for n in range(len(x)):
         masked = x[n][None] * np.moveaxis(masks[n], -1, 0)[..., None]   # (C, H, W, channels)
-        probs = model(masked.astype(np.float32), training=False).numpy()
+        probs = score(masked.astype(np.float32))
         weights.append((probs - base)[:, classes[n]].T)                 # (K, C)
     return relu(weighted_sum(A, np.stack(weights)))
 
 
 def test_score_cam_matches_masked_forward_passes(functional_model, no_gap_model, images):
-    res = ct.explain(functional_model, images, "score_cam", top=3)
-    expected = score_cam_ref(functional_model, images, ct.features(functional_model, images).F,
-                             res.classes)
-    close(res.maps, expected)
+    """score="probability" on a softmax head is the paper's Score-CAM (the model's output);
+    the default scores the masked images by their logits."""
+    F = ct.features(functional_model, images).F
+    res = ct.explain(functional_model, images, "score_cam", top=3, score="probability")
+    close(res.maps, score_cam_ref(functional_model, images, F, res.classes))
     assert res.maps.max() > 0
-    res = ct.explain(no_gap_model, images, "score_cam", top=2)
+    res = ct.explain(functional_model, images, "score_cam", top=3)
+    close(res.maps, score_cam_ref(functional_model, images, F, res.classes,
+                                  logits_of(functional_model)))
+    assert res.maps.max() > 0
+    res = ct.explain(no_gap_model, images, "score_cam", top=2, score="probability")
     A, _ = tape_reference(no_gap_model, images, "features", res.classes)
     close(res.maps, score_cam_ref(no_gap_model, images, A, res.classes))
+    res = ct.explain(no_gap_model, images, "score_cam", top=2)
+    close(res.maps, score_cam_ref(no_gap_model, images, A, res.classes,
+                                  logits_of(no_gap_model)))
 
 
 class FewImagesPerPass(ct.methods.score_cam.ScoreCAM):

@@ -125,27 +125,45 @@ def _has_gap(model):
     return ct.graph.find_classifier(model).pool is not None
 
 
-def contract(method: str, model) -> ct.CamResult:
-    """The shared contract every registered method must pass on ``model``."""
+def _has_probability(model):
+    return ct.graph.find_classifier(model).activation in ("sigmoid", "softmax")
+
+
+#: Options a method gets in the contract, to keep its cost small (LIME: a few samples).
+CONTRACT_OPTIONS = {"lime": {"num_samples": 30, "n_segments": 12}}
+
+
+def contract(method: str, model, score: str = "logit") -> ct.CamResult:
+    """The shared contract every registered method must pass on ``model`` (with ``score``)."""
     images = _images(model)
+    options = {"score": score, **CONTRACT_OPTIONS.get(method, {})}
     before = _fingerprint(model)
+    if score == "probability" and (ct.methods.get(method).logit_only
+                                   or not _has_probability(model)):
+        with pytest.raises(ValueError, match="^score: "):
+            ct.explain(model, images, method=method, **options)
+        return None
     if ct.methods.get(method).needs_gap and not _has_gap(model):
         with pytest.raises(ValueError, match="GlobalAveragePooling2D"):
-            ct.explain(model, images, method=method)
+            ct.explain(model, images, method=method, **options)
         return None
-    res = ct.explain(model, images, method=method, top=2)
-    site = ct.graph.last_feature_maps(model)
+    res = ct.explain(model, images, method=method, top=2, **options)
+    if ct.methods.get(method).maps_at_input:        # LIME: the image's pixels, no layer
+        layer, size = "input", images.shape[1:3]
+    else:
+        site = ct.graph.last_feature_maps(model)
+        layer, size = site.name, site.shape[1:3]
     n, k = len(images), 2
-    assert isinstance(res, ct.CamResult) and res.layer == site.name
-    assert res.maps.shape == (n, k, *site.shape[1:3]) and res.maps.dtype == np.float32
+    assert isinstance(res, ct.CamResult) and res.layer == layer
+    assert res.maps.shape == (n, k, *size) and res.maps.dtype == np.float32
     assert np.all(np.isfinite(res.maps)) and np.all(np.isfinite(res.logits))
     assert res.classes.shape == (n, k) and res.logits.shape == (n, model.outputs[0].shape[-1])
     np.testing.assert_array_equal(res.classes, np.argsort(-res.logits, axis=1)[:, :k])
     # the same maps one image at a time, in batches of one, and with the classes given
-    one_by_one = np.concatenate([ct.explain(model, images[i], method=method, top=2).maps
-                                 for i in range(n)])
-    in_ones = ct.explain(model, images, method=method, top=2, batch_size=1).maps
-    given = ct.explain(model, images, method=method, classes=res.classes).maps
+    one_by_one = np.concatenate([ct.explain(model, images[i], method=method, top=2,
+                                            **options).maps for i in range(n)])
+    in_ones = ct.explain(model, images, method=method, top=2, batch_size=1, **options).maps
+    given = ct.explain(model, images, method=method, classes=res.classes, **options).maps
     scale = max(np.abs(res.maps).max(), 1e-12)
     for other in (one_by_one, in_ones, given):
         np.testing.assert_allclose(other, res.maps, rtol=1e-4, atol=1e-5 * scale)
@@ -160,6 +178,45 @@ def contract(method: str, model) -> ct.CamResult:
 @pytest.mark.parametrize("method", ct.methods.names())
 def test_every_method_keeps_the_contract(method, model_name, get_model):
     contract(method, get_model(model_name))
+
+
+# Score-CAM on ResNet50 (2048 masked passes per image, ~3.5 min) and LIME (1000 per image)
+# run once there, on the logit above: the probability changes only the score function their
+# passes share with the other methods, which the smaller models check.
+MANY_PASSES = {name for name in ct.methods.names()
+               if ct.methods.get(name).forward_passes_per_channel
+               or ct.methods.get(name).maps_at_input}
+PROBABILITY_CASES = [(method, model) for method in ct.methods.names() for model in ALL_MODELS
+                     if not (method in MANY_PASSES and model == "resnet_pooled")]
+
+
+@pytest.mark.parametrize("method,model_name", PROBABILITY_CASES)
+def test_every_method_keeps_the_contract_on_the_probability(method, model_name, get_model):
+    model = get_model(model_name)
+    res = contract(method, model, score="probability")
+    if res is None or method == "eigen_cam":
+        return
+    logit = ct.explain(model, _images(model), method=method, top=2,
+                       **CONTRACT_OPTIONS.get(method, {}))
+    np.testing.assert_array_equal(res.classes, logit.classes)   # chosen by score either way
+    np.testing.assert_array_equal(res.logits, logit.logits)     # still the logits
+    assert not np.allclose(res.maps, logit.maps), "the probability must change the maps"
+
+
+@pytest.mark.parametrize("score", ["prob", "Logit", None, 1, ("logit",)])
+def test_an_unknown_score_is_a_value_error_naming_it(score, functional_model, images):
+    with pytest.raises(ValueError, match=r"^score: expected one of \('logit', 'probability'\)"):
+        ct.explain(functional_model, images, "grad_cam", score=score)
+
+
+def test_the_probability_needs_a_sigmoid_or_softmax_and_cam_refuses_it(get_model,
+                                                                        functional_model, images):
+    model = get_model("nested_head")                      # Dense(6), no activation
+    with pytest.raises(ValueError, match="^score: 'probability' needs .* 'linear'"):
+        ct.grad_cam(model, _images(model), score="probability")
+    with pytest.raises(ValueError, match="^score: cam is defined on the logit only"):
+        ct.explain(functional_model, images, "cam", score="probability")
+    assert ct.grad_cam(functional_model, images, score="logit").maps.shape == (3, 1, 8, 8)
 
 
 @pytest.mark.parametrize("model_name", GAP_MODELS)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import keras
 
-from .base import CamResult, Method, Signals, run_method
+from .base import SCORES, CamResult, Method, Signals, run_method
 from .cam import CAM, class_activation_maps
 from .eigen_cam import EigenCAM
 from .grad_cam import GradCAM
 from .grad_cam_plus_plus import GradCAMPlusPlus
 from .hires_cam import HiResCAM
 from .layer_cam import LayerCAM
+from .lime import Lime, LimeResult
 from .score_cam import ScoreCAM
 
 _REGISTRY: dict[str, Method] = {}
@@ -56,10 +57,11 @@ register(GradCAMPlusPlus())
 register(LayerCAM())
 register(EigenCAM())
 register(ScoreCAM())
+register(Lime())
 
 
 def explain(model: keras.Model, images, method: str = "grad_cam", classes=None, top: int = 1,
-            layer=None, *, batch_size: int = 32, **options) -> CamResult:
+            layer=None, *, batch_size: int = 32, score: str = "logit", **options) -> CamResult:
     """Heat maps of ``images`` by any registered method, one compiled pass per batch.
 
     Parameters
@@ -79,6 +81,13 @@ def explain(model: keras.Model, images, method: str = "grad_cam", classes=None, 
         the decision, found inside nested models). Any depth may be named.
     batch_size : int
         Images per forward pass.
+    score : {"logit", "probability"}
+        The class score explained: the logit (default: the score before the
+        softmax or sigmoid, which does not saturate and speaks of one class
+        alone; CAM's ``mean(cam) + b = logit``), or the model's own
+        probability (its sigmoid per class or softmax). ``"probability"`` is
+        a ValueError for ``cam`` (defined on the logit) and for models whose
+        output has no sigmoid or softmax. Classes are chosen by score either way.
     **options
         Options of the method itself (see its docstring); an option it does
         not take is a ValueError.
@@ -89,7 +98,7 @@ def explain(model: keras.Model, images, method: str = "grad_cam", classes=None, 
         ``maps`` (N, K, h, w) raw, ``classes`` (N, K), ``logits`` (N, classes), ``layer``.
     """
     return get(method).explain(model, images, classes, top, layer, batch_size=batch_size,
-                               **options)
+                               score=score, **options)
 
 
 def cam(model: keras.Model, images, classes=None, top: int = 1, *,
@@ -103,15 +112,18 @@ def cam(model: keras.Model, images, classes=None, top: int = 1, *,
 
 
 def grad_cam(model: keras.Model, images, classes=None, top: int = 1, layer=None, *,
-             batch_size: int = 32) -> CamResult:
-    """Grad-CAM: ``ReLU(sum_k alpha_k A_k)``, ``alpha_k`` the mean gradient of the logit.
+             batch_size: int = 32, score: str = "logit") -> CamResult:
+    """Grad-CAM: ``ReLU(sum_k alpha_k A_k)``, ``alpha_k`` the mean gradient of the logit
+    (or of the probability with ``score="probability"``).
 
     On a GAP + Dense head at the pooled layer, ``grad_cam == ReLU(cam) / (h * w)``.
     See :func:`explain` for the arguments.
     """
-    return explain(model, images, "grad_cam", classes, top, layer, batch_size=batch_size)
+    return explain(model, images, "grad_cam", classes, top, layer, batch_size=batch_size,
+                   score=score)
 
 
-__all__ = ["CAM", "CamResult", "GradCAM", "Method", "Signals", "cam", "class_activation_maps",
+__all__ = ["CAM", "CamResult", "GradCAM", "Method", "SCORES", "Signals", "cam",
+           "class_activation_maps",
            "explain", "get", "grad_cam", "names", "register", "unregister",
            "HiResCAM", "GradCAMPlusPlus", "LayerCAM", "EigenCAM", "ScoreCAM"]

@@ -2,15 +2,29 @@
 
 :func:`explain` checks the arguments, finds the layer, chooses the classes
 (``classes=None, top=1``: the best-scoring ones), batches the images and runs
-one compiled function per (model, layer, method). A method only says how its
+one compiled function per (model, layer, method, score). A method only says how its
 map is made from what that path hands it (:class:`Signals`): channel weights
 (:meth:`Method.weights`, combined as ``sum_k weights_k * A_k``) or a whole
 per-pixel map (:meth:`Method.combine`). Maps come back raw: signed, at the
 layer's resolution, not rescaled (the lessons teach those steps).
+
+The class score ``y_c`` a method explains is the **logit** by default
+(``score="logit"``): the score before the model's softmax or sigmoid. The
+logit is what the CAM identity ``mean(cam) + b = y_c`` speaks of, it says
+how much evidence the image holds for class ``c`` alone, and it does not
+saturate: the probability ``p_c`` of a confident prediction is flat in the
+features (``sigma'(y) = p (1 - p)`` tends to 0), and a softmax probability
+also falls when *other* classes gain (``dp_c/dy_j = -p_c p_j``). On the course
+model, Grad-CAM taken on the softmax probability differs from CAM (max
+difference 0.41 after normalising, correlation 0.86; FIELD-NOTES.md).
+``score="probability"`` explains the model's own output instead (its
+sigmoid per class or its softmax over classes, :attr:`graph.Classifier.activation`),
+as tf-keras-vis does with the model left unmodified.
 """
 
 from __future__ import annotations
 
+import logging
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,7 +67,8 @@ class Signals:
     A : tf.Tensor, float32, (N, h, w, C)
         The layer's activations.
     grads : tf.Tensor, float32, (N, K, h, w, C) or None
-        d score[n, classes[n, k]] / d A[n]; None unless ``Method.gradients``.
+        d y[n, classes[n, k]] / d A[n], ``y`` the chosen score (the logits by
+        default, see :data:`SCORES`); None unless ``Method.gradients``.
     classes : tf.Tensor, int, (N, K)
         The explained classes.
     logits : tf.Tensor, float32, (N, num_classes)
@@ -64,8 +79,10 @@ class Signals:
     x : tf.Tensor, float32, (N, H, W, channels) or None
         The images, as the model reads them (for methods that run it again).
     scores : callable or None
-        ``images (M, H, W, channels) -> logits (M, num_classes)``: the same
-        forward pass to the logits (inference mode), e.g. on masked images.
+        ``images (M, H, W, channels) -> y (M, num_classes)``: the same forward
+        pass to the chosen score (inference mode), e.g. on masked images.
+    score : str
+        Which score ``y`` is: ``"logit"`` or ``"probability"`` (see :data:`SCORES`).
     """
 
     A: tf.Tensor
@@ -75,6 +92,11 @@ class Signals:
     W_c: tf.Tensor | None
     x: tf.Tensor | None = None
     scores: Callable[[tf.Tensor], tf.Tensor] | None = None
+    score: str = "logit"
+
+
+#: The class scores a method may explain: the logit (default) or the model's own probability.
+SCORES = ("logit", "probability")
 
 
 class Method:
@@ -92,12 +114,19 @@ class Method:
     forward_passes_per_channel : bool
         Runs the model again once per channel of ``A`` and image (Score-CAM):
         C forward passes per image instead of one.
+    logit_only : bool
+        Defined on the logit only (the CAM): ``score="probability"`` is a ValueError.
+    maps_at_input : bool
+        Reads no layer: its maps have the image's resolution and
+        ``CamResult.layer`` is ``"input"`` (LIME, which perturbs the image).
     """
 
     name: str = ""
     gradients: bool = True
     needs_gap: bool = False
     forward_passes_per_channel: bool = False
+    logit_only: bool = False
+    maps_at_input: bool = False
 
     def weights(self, s: Signals) -> tf.Tensor:
         """Channel weights (N, K, C) of the feature maps ``s.A``."""
@@ -108,16 +137,19 @@ class Method:
         return tf.einsum("nhwc,nkc->nkhw", s.A, self.weights(s))
 
     def explain(self, model: keras.Model, images, classes=None, top: int = 1, layer=None, *,
-                batch_size: int = 32, **options) -> CamResult:
+                batch_size: int = 32, score: str = "logit", **options) -> CamResult:
         """Run this method through the shared path (:func:`camteach.explain` calls it).
 
-        A method with options of its own (LIME's ``num_samples``, ...) or a
-        path of its own overrides this; here any option is an error.
+        ``score``: ``"logit"`` (default) or ``"probability"``, the class score
+        explained (see the module docstring). A method with options of its own
+        (LIME's ``num_samples``, ...) or a path of its own overrides this;
+        here any other option is an error.
         """
         if options:
             raise ValueError(f"{', '.join(sorted(options))}: {self.name} takes no such option "
-                             f"(its arguments: classes, top, layer, batch_size)")
-        return run_method(model, images, self, classes, top, layer, batch_size=batch_size)
+                             f"(its arguments: classes, top, layer, batch_size, score)")
+        return run_method(model, images, self, classes, top, layer, batch_size=batch_size,
+                          score=score)
 
     def __repr__(self) -> str:
         return f"<method {self.name!r}>"
@@ -139,11 +171,52 @@ def score_function(head: graph.Classifier):
                            + tf.cast(bias, tf.float32))
 
 
+def probability_function(head: graph.Classifier):
+    """``logits -> probabilities`` by the model's own head (its sigmoid or softmax)."""
+    if head.activation == "sigmoid":
+        return tf.sigmoid
+    if head.activation == "softmax":
+        return tf.nn.softmax
+    raise ValueError(f"score: 'probability' needs a model whose output is a sigmoid or a "
+                     f"softmax of its scores; this one ends in {head.activation!r}, so its "
+                     f"scores are its output: use score='logit'")
+
+
+def check_score(score, method: Method, head: graph.Classifier) -> str:
+    """``score`` checked: one of :data:`SCORES`, and defined for ``method`` and the model."""
+    score = checks.one_of(score, "score", SCORES)
+    if score == "probability":
+        if method.logit_only:
+            raise ValueError(f"score: {method.name} is defined on the logit only (its weights "
+                             f"are the dense layer's, mean(cam) + b = logit; no score is "
+                             f"differentiated); for the probability use method='grad_cam' "
+                             f"with score='probability', or leave score='logit'")
+        probability_function(head)
+    return score
+
+
 def require_tensorflow() -> None:
     if keras.backend.backend() != "tensorflow":
         raise RuntimeError("camteach needs the TensorFlow backend of Keras; "
                            "set KERAS_BACKEND=tensorflow before importing keras")
 
+
+class _OneTracePerFunction(logging.Filter):
+    """Drop TensorFlow's "N out of the last M calls ... triggered tf.function retracing".
+
+    Each (model, layer, method, score) has a compiled function of its own, all
+    made by the same ``_build``; TensorFlow counts their first traces together
+    and warns as if one function retraced. The test suite counts the real
+    traces (``tests/test_methods.py::test_compiled_once_per_model_layer_and_method``).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("_build.<locals>.run" in message and "triggered tf.function retracing"
+                    in message)
+
+
+logging.getLogger("tensorflow").addFilter(_OneTracePerFunction())
 
 # model -> {key: compiled function}; entries go when the model goes.
 _COMPILED: "weakref.WeakKeyDictionary[keras.Model, dict]" = weakref.WeakKeyDictionary()
@@ -186,15 +259,17 @@ def _columns(head: graph.Classifier, classes) -> tf.Tensor | None:
     return tf.transpose(tf.gather(kernel, classes, axis=1), (1, 2, 0))  # (N, K, C)
 
 
-def _build(model: keras.Model, site: graph.Site, method: Method):
-    """Compiled ``(x, classes or None, k) -> (maps, classes, logits)``."""
+def _build(model: keras.Model, site: graph.Site, method: Method, score: str = "logit"):
+    """Compiled ``(x, classes or None, k) -> (maps, classes, logits)``; ``score``: what
+    the gradients and ``Signals.scores`` are of (the logits or the model's probabilities)."""
     head = graph.find_classifier(model)
     tap = graph.Tap(model, [site, head.score_input])
     scores_of = score_function(head)
+    chosen = probability_function(head) if score == "probability" else tf.identity
     score_tap = graph.Tap(model, [head.score_input])
 
     def scores(images: tf.Tensor) -> tf.Tensor:
-        return scores_of(score_tap(images)[0])
+        return chosen(scores_of(score_tap(images)[0]))
 
     @tf.function(reduce_retracing=True)
     def run(x, classes=None, k=1):
@@ -204,13 +279,14 @@ def _build(model: keras.Model, site: graph.Site, method: Method):
             logits = scores_of(source)
             if classes is None:
                 classes = tf.math.top_k(logits, k=k, sorted=True).indices
-            picked = tf.gather(logits, classes, batch_dims=1)          # (N, K)
+            picked = tf.gather(chosen(logits), classes, batch_dims=1)  # (N, K)
             parts = [tf.reduce_sum(picked[:, j]) for j in range(k)] if method.gradients else []
         grads = (tf.cast(tf.stack([tape.gradient(part, A) for part in parts], axis=1), tf.float32)
                  if method.gradients else None)
         del tape
         signals = Signals(A=tf.cast(A, tf.float32), grads=grads, classes=classes,
-                          logits=logits, W_c=_columns(head, classes), x=x, scores=scores)
+                          logits=logits, W_c=_columns(head, classes), x=x, scores=scores,
+                          score=score)
         return method.combine(signals), tf.cast(classes, tf.int64), logits
 
     return run
@@ -243,12 +319,14 @@ def _site(model: keras.Model, method: Method, layer) -> graph.Site:
 
 
 def run_method(model: keras.Model, images, method: Method, classes=None, top: int = 1,
-               layer=None, *, batch_size: int = 32) -> CamResult:
+               layer=None, *, batch_size: int = 32, score: str = "logit") -> CamResult:
     """The shared path behind :func:`camteach.explain` (see there)."""
     require_tensorflow()
     graph.check_model(model)
+    score = check_score(score, method, graph.find_classifier(model))
     site = _site(model, method, layer)
-    run = compiled(model, (method.name, site.key), lambda: _build(model, site, method))
+    run = compiled(model, (method.name, site.key, score),
+                   lambda: _build(model, site, method, score))
     x = model_images(model, images)
     num_classes = int(model.outputs[0].shape[-1])
     if classes is None:
@@ -256,6 +334,10 @@ def run_method(model: keras.Model, images, method: Method, classes=None, top: in
     else:
         chosen = checks.class_indices(classes, len(x), num_classes)
         k = chosen.shape[1]
+    # one trace for every batch size (the last batch is often smaller than the others)
+    run.get_concrete_function(tf.TensorSpec([None, *x.shape[1:]], tf.float32),
+                              None if chosen is None else tf.TensorSpec([None, k], chosen.dtype),
+                              k=k)
     maps, picked, logits = in_batches(run, x, batch_size, chosen, k=k)
     return CamResult(maps=maps.astype(np.float32, copy=False), classes=picked,
                      logits=logits, layer=site.name)

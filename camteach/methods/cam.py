@@ -7,6 +7,10 @@ average-pooled and read by a dense layer with weights ``W`` (C, classes)::
     cam = F[..., 0] * w[0] + ... + F[..., C-1] * w[C-1]      # h x w, signed
 
 and, pooling and the dense layer being linear, ``cam.mean() + b[c] == logit[c]``.
+
+The CAM is defined on the logit: its weights are the dense layer's, no score
+is differentiated, so ``score="probability"`` is a ValueError (use Grad-CAM
+with ``score="probability"`` to explain the model's probability).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ class CAM(Method):
     name = "cam"
     gradients = False
     needs_gap = True
+    logit_only = True
 
     def weights(self, s: Signals) -> tf.Tensor:
         return s.W_c

@@ -13,7 +13,8 @@ the pixels subtracted)::
 The sign of a singular vector is arbitrary; it is chosen so that the map
 correlates positively with ``A``'s mean over channels (kept as the SVD gives
 it when that correlation is zero). No gradients and no class: every
-explained class gets the same map. Raw: no ReLU (pytorch-grad-cam clips the
+explained class gets the same map, whatever ``score`` says (accepted,
+as by every method, and without effect). Raw: no ReLU (pytorch-grad-cam clips the
 negatives afterwards, in its shared post-processing).
 """
 

@@ -4,7 +4,8 @@ A. Chattopadhay, A. Sarkar, P. Howlader and V. N. Balasubramanian,
 "Grad-CAM++: Generalized gradient-based visual explanations for deep
 convolutional networks", WACV 2018, 839-847 (eq. 19).
 
-With ``g = d y_c / d A`` the gradient of the logit (the paper's exponential
+With ``g = d y_c / d A`` the gradient of the logit (or of the probability with
+``score="probability"``; the paper's exponential
 score turns the second and third derivatives into ``g**2`` and ``g**3``)::
 
     alpha_ij^k = g_ij^k**2 / (2 g_ij^k**2 + sum_ab A_ab^k g_ij^k**3)    (0 where the

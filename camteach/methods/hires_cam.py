@@ -3,7 +3,8 @@
 R. L. Draelos and L. Carin, "Use HiResCAM instead of Grad-CAM for faithful
 explanations of convolutional neural networks", arXiv:2011.08891, 2020.
 
-For any 4-D activation ``A`` (h, w, C) and the class score ``y_c`` (the logit)::
+For any 4-D activation ``A`` (h, w, C) and the class score ``y_c`` (the logit,
+or the probability with ``score="probability"``)::
 
     map_ij = sum_k (d y_c / d A_ij^k) * A_ij^k          # h x w, signed, no ReLU
 

@@ -4,7 +4,8 @@ P.-T. Jiang, C.-B. Zhang, Q. Hou, M.-M. Cheng and Y. Wei, "LayerCAM:
 Exploring hierarchical class activation maps for localization", IEEE
 Transactions on Image Processing 30, 5875-5888, 2021.
 
-For any 4-D activation ``A`` (h, w, C) and the class score ``y_c`` (the logit)::
+For any 4-D activation ``A`` (h, w, C) and the class score ``y_c`` (the logit,
+or the probability with ``score="probability"``)::
 
     w_ij^k = ReLU(d y_c / d A_ij^k)
     map_ij = ReLU(sum_k w_ij^k A_ij^k)

@@ -7,17 +7,20 @@ networks", CVPR Workshops 2020, 111-119 (arXiv:1910.01279).
 For any 4-D activation ``A`` (h, w, C) of an image ``X`` (H, W, channels)::
 
     H^k   = minmax(upsample(A^k))        # bilinear to (H, W), then into [0, 1]
-    p(X)  = softmax(logits(X))[c]        # the model's confidence in class c
-    w_k   = p(X * H^k) - p(X_b)          # the increase of confidence, X_b = 0
+    y(X)  = the class score of X         # logit (default) or probability
+    w_k   = y(X * H^k) - y(X_b)          # the increase of the score, X_b = 0
     map   = ReLU(sum_k w_k A^k)
 
-As in the paper: its "channel-wise increase of confidence", the score taken
-after the softmax over the classes (its normalisation on score), with the
-all-zero input (black for raw RGB) as the baseline ``X_b``. The authors' code
-leaves the baseline out (every weight shifted by the same constant), and
+The paper's "channel-wise increase of confidence" with the all-zero input
+(black for raw RGB) as the baseline ``X_b``. The paper takes the score after
+a softmax over the classes; here, as for every method, the score is the
+logit by default, and ``score="probability"`` takes the model's own head:
+on a softmax classifier that is exactly the paper's definition (and
+tf-keras-vis's Scorecam on a model whose last activation is made linear),
+on a sigmoid head the per-class sigmoid. The authors' code leaves the
+baseline out (every weight shifted by the same constant), and
 pytorch-grad-cam instead takes a softmax over the channels of the masked
-logits. The softmax is taken even when the model's own head is a sigmoid.
-A constant channel gives an all-zero mask, the baseline itself, so
+logits. A constant channel gives an all-zero mask, the baseline itself, so
 ``w_k = 0``. The upsampling is ``tf.image.resize`` (half-pixel centres), as
 :func:`camteach.upsample`.
 
@@ -65,11 +68,11 @@ class ScoreCAM(Method):
     images_per_pass: int = 64
 
     def confidence(self, s: Signals, images: tf.Tensor) -> tf.Tensor:
-        """Softmax probabilities of the explained classes: images (N, M, H, W, ch) -> (N, M, K)."""
+        """The chosen scores of the explained classes: images (N, M, H, W, ch) -> (N, M, K)."""
         shape = tf.shape(images)
-        logits = s.scores(tf.reshape(images, tf.concat([[-1], shape[2:]], 0)))
-        probs = tf.reshape(tf.nn.softmax(logits), [shape[0], shape[1], -1])
-        return tf.gather(probs, s.classes, axis=2, batch_dims=1)
+        scores = s.scores(tf.reshape(images, tf.concat([[-1], shape[2:]], 0)))
+        scores = tf.reshape(scores, [shape[0], shape[1], -1])
+        return tf.gather(scores, s.classes, axis=2, batch_dims=1)
 
     def weights(self, s: Signals) -> tf.Tensor:
         n, channels = tf.shape(s.A)[0], tf.shape(s.A)[3]
