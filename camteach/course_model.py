@@ -95,6 +95,106 @@ def build_course_model(num_classes: int = 4, widths: tuple[int, ...] = (32, 64, 
     return keras.Model(inputs, outputs, name="course_cnn")
 
 
+#: The "vgg" course model's last convolution: the 14x14 maps Grad-CAM explains (like
+#: VGG16's ``block5_conv3``), and the last convolution of each block, image to decision.
+VGG_FEATURE_LAYER = "block3_conv2"
+VGG_BLOCK_OUTPUTS = ("block1_conv2", "block2_conv2", VGG_FEATURE_LAYER)
+
+
+def build_vgg_model(num_classes: int = 4, widths: tuple[int, ...] = (32, 64, 128),
+                    dense: int = 128, seed: int | None = 0, activation: str | None = "sigmoid",
+                    batch_norm: bool = False) -> keras.Model:
+    """Build the "vgg" course model: VGG16's plan, no global average pooling.
+
+        raw RGB 224x224x3 (0-255)
+          -> block1 .. block3: two 3x3 convolutions with a ReLU each, then 2x2 max
+             pooling (block1's first convolution is 5x5 with stride 4, as the
+             course model's conv1, so that it trains on a laptop CPU: 56 px)
+          -> block3_conv2: 14x14xC feature maps (VGG16: block5_conv3, 14x14x512)
+          -> block3_pool (7x7xC) -> flatten -> fc1 (Dense, ReLU)
+          -> predictions: Dense(num_classes), a sigmoid per class
+
+    Every position of ``block3_pool`` has weights of its own in ``fc1``: there
+    is no pooled feature per channel, so no CAM; Grad-CAM explains it.
+
+    Parameters
+    ----------
+    num_classes : int
+        Output classes.
+    widths : tuple of ints
+        Channels of each block, one block per entry (the default three: 56, 28
+        and 14 px); the last block's second convolution is ``VGG_FEATURE_LAYER``
+        with three blocks.
+    dense : int
+        Units of ``fc1``.
+    seed : int or None
+        Seed for the initial weights (None: not seeded).
+    activation : {"sigmoid", "softmax", None}
+        The head's activation (None: raw scores, as in training).
+    batch_norm : bool
+        Training form: each convolution (no bias) is followed by
+        ``<name>_bn`` and ``<name>_relu`` (momentum 0.9). The shipped form (False) has the
+        batch normalisation folded into each convolution (:func:`fold_batch_norm`),
+        a ReLU built in, as in ``keras.applications.VGG16``.
+
+    Returns
+    -------
+    keras.Model
+        Input (None, 224, 224, 3) raw RGB; ``block3_conv2`` (None, 14, 14, C)
+        in the shipped form; ``predictions`` (None, num_classes).
+    """
+    if not 1 <= len(widths) <= 5 or any(int(w) < 1 for w in widths):
+        raise ValueError(f"widths: expected 1 to 5 positive channel counts, got {widths!r}")
+    if int(dense) < 1:
+        raise ValueError(f"dense: expected a positive number of units, got {dense!r}")
+    activation = checks.one_of(activation, "activation", HEADS)
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+    inputs = keras.Input((INPUT_SIZE, INPUT_SIZE, 3), name="image")
+    x = keras.layers.Rescaling(1 / 127.5, offset=-1.0, name="rescale")(inputs)
+    for block, width in enumerate(widths, start=1):
+        for conv in (1, 2):
+            name, first = f"block{block}_conv{conv}", block == 1 and conv == 1
+            kernel, stride = (5, 4) if first else (3, 1)
+            if batch_norm:
+                x = keras.layers.Conv2D(width, kernel, strides=stride, padding="same",
+                                        use_bias=False, name=name)(x)
+                x = keras.layers.BatchNormalization(momentum=0.9, name=f"{name}_bn")(x)
+                x = keras.layers.ReLU(name=f"{name}_relu")(x)
+            else:
+                x = keras.layers.Conv2D(width, kernel, strides=stride, padding="same",
+                                        activation="relu", name=name)(x)
+        x = keras.layers.MaxPooling2D(2, name=f"block{block}_pool")(x)
+    x = keras.layers.Flatten(name="flatten")(x)
+    x = keras.layers.Dense(int(dense), activation="relu", name="fc1")(x)
+    outputs = keras.layers.Dense(num_classes, activation=activation, name="predictions")(x)
+    return keras.Model(inputs, outputs, name="vgg_cnn")
+
+
+def fold_batch_norm(trained: keras.Model, activation: str | None = "sigmoid") -> keras.Model:
+    """The shipped form of a "vgg" model trained with ``batch_norm=True``: same scores.
+
+    Each ``conv -> BatchNormalization -> ReLU`` becomes one convolution with a
+    bias and a ReLU: ``kernel * s`` and ``beta - mean * s``, with
+    ``s = gamma / sqrt(var + epsilon)`` (batch normalisation at inference is
+    a per-channel affine map).
+    """
+    widths = tuple(layer.filters for layer in trained.layers if layer.name.endswith("_conv2"))
+    shipped = build_vgg_model(trained.output_shape[-1], widths,
+                              trained.get_layer("fc1").units, seed=None, activation=activation)
+    for layer in shipped.layers:
+        source = trained.get_layer(layer.name)
+        if isinstance(layer, keras.layers.Conv2D):
+            bn = trained.get_layer(f"{layer.name}_bn")
+            gamma, beta, mean, var = (w.astype("float64") for w in bn.get_weights())
+            scale = gamma / (var + bn.epsilon) ** 0.5
+            kernel = source.get_weights()[0].astype("float64") * scale
+            layer.set_weights([kernel.astype("float32"), (beta - mean * scale).astype("float32")])
+        elif layer.weights:
+            layer.set_weights(source.get_weights())
+    return shipped
+
+
 def sha256(path: Path) -> str:
     """The SHA-256 of a file, hex."""
     digest = hashlib.sha256()
@@ -124,15 +224,19 @@ def load_course_model(name: str = "course") -> keras.Model:
 
     Parameters
     ----------
-    name : {"course", "shortcut"}
+    name : {"course", "shortcut", "vgg"}
         ``"course"``: trained on ordinary scenes (the default everywhere).
         ``"shortcut"``: trained on scenes where a stripe at the edge gives one class
         away (lesson 06 catches it with its CAM).
+        ``"vgg"``: VGG-style, no global average pooling (:func:`build_vgg_model`),
+        trained on the same scenes as ``"course"``; CAM refuses it, Grad-CAM
+        explains it (lesson 08).
 
     Returns
     -------
     keras.Model
-        See :func:`build_course_model`; its input is raw RGB 0-255, its
+        See :func:`build_course_model` (``"vgg"``: :func:`build_vgg_model`); its
+        input is raw RGB 0-255, its
         head a sigmoid per class (``models.json`` records it, and the loader
         checks it).
     """

@@ -24,7 +24,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from . import metrics
+from . import checks, metrics
 from .heatmap import upsample
 from .maps import features
 from .methods import cam
@@ -32,6 +32,8 @@ from .metrics import VAL_SEED, choose_threshold
 from .scenes import CLASS_NAMES, CUE_COLOR, make_backgrounds, make_scenes, scene_batches
 
 TRAIN_SEED, TEST_SEED = 0, 2
+#: What :class:`TrainConfig` can build.
+ARCHITECTURES = ("course", "vgg")
 #: A scene carries the shortcut cue when at least this many pixels have its exact colour
 #: (the smallest cue, a 6 px corner square, has 36; the palette keeps the colour for the cue).
 _CUE_PIXELS = 32
@@ -77,6 +79,9 @@ class TrainConfig:
     shortcut_always: bool = False
     backgrounds: int = 4800
     loss: str = "one_vs_rest"
+    #: ``"course"`` (:func:`~camteach.course_model.build_course_model`, GAP head) or
+    #: ``"vgg"`` (:func:`~camteach.course_model.build_vgg_model`, Flatten + Dense head).
+    architecture: str = "course"
 
 
 def train(config: TrainConfig, log=print) -> tuple[keras.Model, dict]:
@@ -90,8 +95,9 @@ def train(config: TrainConfig, log=print) -> tuple[keras.Model, dict]:
         ``"softmax"``), and a summary: the head, seconds spent generating
         and training, the final training loss and the config.
     """
-    from .course_model import build_course_model
+    from .course_model import build_course_model, build_vgg_model, fold_batch_norm
 
+    checks.one_of(config.architecture, "architecture", ARCHITECTURES)
     if config.seed in (VAL_SEED, TEST_SEED):
         raise ValueError(f"seed: expected a seed other than the validation ({VAL_SEED}) and "
                          f"test ({TEST_SEED}) scenes', got {config.seed}")
@@ -117,7 +123,12 @@ def train(config: TrainConfig, log=print) -> tuple[keras.Model, dict]:
         x, y = np.concatenate([x, bx]), np.concatenate([y, by])
     generated = time.perf_counter() - start
     log(f"generated {len(x)} training images in {generated:.0f} s")
-    model = build_course_model(len(CLASS_NAMES), config.widths, seed=config.seed, activation=None)
+    if config.architecture == "vgg":
+        model = build_vgg_model(len(CLASS_NAMES), config.widths, seed=config.seed,
+                                activation=None, batch_norm=True)
+    else:
+        model = build_course_model(len(CLASS_NAMES), config.widths, seed=config.seed,
+                                   activation=None)
     steps = config.epochs * math.ceil(len(x) / config.batch_size)
     schedule = keras.optimizers.schedules.CosineDecay(
         0.0, steps - steps // 20, warmup_target=config.learning_rate,
@@ -131,7 +142,8 @@ def train(config: TrainConfig, log=print) -> tuple[keras.Model, dict]:
     history = model.fit(dataset, epochs=config.epochs, verbose=2)
     trained = time.perf_counter() - start - generated
     log(f"trained in {trained:.0f} s")
-    shipped = with_head(model, head_for(config.loss))
+    shipped = (fold_batch_norm(model, head_for(config.loss)) if config.architecture == "vgg"
+               else with_head(model, head_for(config.loss)))
     return shipped, {"head": head_for(config.loss),
                      "generate_seconds": round(generated, 1), "train_seconds": round(trained, 1),
                    "final_loss": round(float(history.history["loss"][-1]), 4),
@@ -313,3 +325,39 @@ def evaluate_shortcut(model: keras.Model, n: int = 400, shortcut_class: str = "c
             "cam_peak_near_cue": float(np.mean(to_cue <= metrics.POINTING_TOLERANCE)),
             "cam_peak_on_cue": float(np.mean(to_cue == 0)),
             "cam_peak_near_object": float(np.mean(to_object <= metrics.POINTING_TOLERANCE))}
+
+
+def evaluate_vgg(model: keras.Model, n: int = 800, seed: int = TEST_SEED,
+                 backgrounds: int = 400) -> dict:
+    """The "vgg" model's figures on test scenes (``seed``; recipes are compared on
+    ``VAL_SEED``): accuracy, and Grad-CAM's pointing game at the last convolution
+    of each block (within ``metrics.POINTING_TOLERANCE`` px, and strict), per class
+    at the last one (``course_model.VGG_FEATURE_LAYER``), and what the head says
+    on empty backgrounds. Its CAM does not exist (no global average pooling).
+    """
+    from .course_model import VGG_BLOCK_OUTPUTS, VGG_FEATURE_LAYER
+    from .methods import explain
+
+    test = make_scenes(n, seed=seed)
+    report = {"test_scenes": n, "test_seed": seed, "method": "grad_cam",
+              "layer": VGG_FEATURE_LAYER, "pointing_tolerance_px": metrics.POINTING_TOLERANCE,
+              "by_layer": {}}
+    for layer in VGG_BLOCK_OUTPUTS:
+        res = explain(model, test.images, "grad_cam", classes=test.labels, layer=layer)
+        distance = metrics.peak_distance(res.maps[:, 0], test.masks)
+        report["by_layer"][layer] = {
+            "size": list(res.maps.shape[-2:]),
+            "pointing_game": float(np.mean(distance <= metrics.POINTING_TOLERANCE)),
+            "pointing_game_strict": float(np.mean(distance == 0))}
+    predicted = res.logits.argmax(axis=1)
+    hits, strict = distance <= metrics.POINTING_TOLERANCE, distance == 0
+    report.update(accuracy=float(np.mean(predicted == test.labels)),
+                  pointing_game=float(hits.mean()), pointing_game_strict=float(strict.mean()))
+    report["per_class"] = {
+        cls: {"accuracy": float(np.mean(predicted[test.labels == i] == i)),
+              "pointing_game": float(hits[test.labels == i].mean()),
+              "pointing_game_strict": float(strict[test.labels == i].mean())}
+        for i, cls in enumerate(CLASS_NAMES)}
+    if backgrounds:
+        report["empty_backgrounds"] = empty_background_probabilities(model, backgrounds)
+    return report

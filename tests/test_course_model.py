@@ -163,3 +163,113 @@ def test_the_cue_is_read_from_the_pixels_as_the_scenes_drew_it():
 def test_training_refuses_the_validation_and_test_seeds(seed):
     with pytest.raises(ValueError, match="seed: expected a seed other than"):
         training.train(training.TrainConfig(scenes=4, backgrounds=0, seed=seed))
+
+
+# -- the "vgg" model: no global average pooling, so no CAM; Grad-CAM explains it ----------
+
+def _has_gap(model) -> bool:
+    return any(isinstance(layer, keras.layers.GlobalAveragePooling2D) for layer in model.layers)
+
+
+def test_vgg_architecture_has_no_global_average_pooling():
+    model = course_model.build_vgg_model(seed=0)
+    assert not _has_gap(model)
+    assert isinstance(model.get_layer("flatten"), keras.layers.Flatten)
+    feature = model.get_layer(course_model.VGG_FEATURE_LAYER)
+    assert feature.output.shape[1:3] == (14, 14)          # as VGG16's block5_conv3
+    assert feature.activation is keras.activations.relu   # maps >= 0, as the lecture says
+    sizes = [model.get_layer(name).output.shape[1] for name in course_model.VGG_BLOCK_OUTPUTS]
+    assert sizes == [56, 28, 14]
+    assert model.get_layer("predictions").activation is keras.activations.sigmoid
+    with pytest.raises(ValueError, match="widths: expected 1 to 5"):
+        course_model.build_vgg_model(widths=())
+    with pytest.raises(ValueError, match="dense: expected a positive"):
+        course_model.build_vgg_model(dense=0)
+
+
+def test_folding_batch_norm_keeps_every_score():
+    trained = course_model.build_vgg_model(widths=(8, 16, 16), dense=8, seed=1, activation=None,
+                                           batch_norm=True)
+    rng = np.random.default_rng(0)
+    for layer in trained.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):  # statistics a fit would leave
+            gamma, beta, mean, var = layer.get_weights()
+            layer.set_weights([gamma * rng.uniform(0.5, 2, gamma.shape), rng.normal(0, .3, beta.shape),
+                               rng.normal(0, .3, mean.shape), var * rng.uniform(0.5, 2, var.shape)])
+    shipped = course_model.fold_batch_norm(trained, "sigmoid")
+    assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in shipped.layers)
+    images = ct.make_scenes(3, seed=4).images
+    logits = trained.predict(images, verbose=0)
+    np.testing.assert_allclose(ct.explain(shipped, images).logits,
+                               logits, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(shipped.predict(images, verbose=0), 1 / (1 + np.exp(-logits)),
+                               rtol=1e-4, atol=1e-5)
+
+
+def test_training_builds_the_vgg_form_and_checks_the_architecture():
+    with pytest.raises(ValueError, match="architecture: expected one of"):
+        training.train(training.TrainConfig(scenes=4, backgrounds=0, architecture="resnet"))
+    images, labels = training.scene_arrays(32, seed=123, workers=1)
+    model = course_model.build_vgg_model(widths=(8, 16, 16), dense=16, seed=0, activation=None,
+                                         batch_norm=True)
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss=training._loss("one_vs_rest"))
+    first = model.train_on_batch(images, labels)
+    for _ in range(12):
+        last = model.train_on_batch(images, labels)
+    assert last < 0.7 * first
+
+
+@pytest.fixture(scope="module")
+def vgg():
+    return ct.load_course_model("vgg")
+
+
+def test_vgg_model_ships_with_its_hash_head_and_the_course_scenes(vgg):
+    models = course_model.manifest()
+    entry = models["vgg"]
+    path = course_model.DATA / entry["file"]
+    assert path.stat().st_size == entry["size_bytes"] <= 10 * 2**20
+    assert course_model.sha256(path) == entry["sha256"]
+    assert entry["head"] == entry["training"]["head"] == "sigmoid"
+    config, course = entry["training"]["config"], models["course"]["training"]["config"]
+    assert config["architecture"] == "vgg"
+    for key in ("seed", "loss"):            # the course model's scenes (the first of them)
+        assert config[key] == course[key], key
+    assert 0 < config["scenes"] <= course["scenes"]
+    assert vgg.get_layer("predictions").activation is keras.activations.sigmoid
+    assert not _has_gap(vgg)
+    assert vgg.get_layer(course_model.VGG_FEATURE_LAYER).output.shape[1:3] == (14, 14)
+
+
+def test_vgg_model_refuses_a_tampered_file(tmp_path, monkeypatch):
+    entry = course_model.manifest()["vgg"]
+    data = (course_model.DATA / entry["file"]).read_bytes()
+    (tmp_path / entry["file"]).write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    (tmp_path / "models.json").write_text(json.dumps({"vgg": entry}))
+    monkeypatch.setattr(course_model, "DATA", tmp_path)
+    monkeypatch.setattr(course_model, "MANIFEST", tmp_path / "models.json")
+    with pytest.raises(ValueError, match="SHA-256 mismatch"):
+        ct.load_course_model("vgg")
+
+
+def test_cam_refuses_the_vgg_model_with_the_clear_error(vgg):
+    image = ct.draw_scene("car").images
+    with pytest.raises(ValueError, match=r"model: 'vgg_cnn' has no GlobalAveragePooling2D "
+                                         r"followed by a Dense layer.*use ct\.grad_cam"):
+        ct.cam(vgg, image)
+    with pytest.raises(ValueError, match="has no GlobalAveragePooling2D"):
+        ct.explain(vgg, image, "cam")
+
+
+def test_vgg_model_is_accurate_and_its_grad_cam_points_on_unseen_scenes(vgg):
+    """The shipping targets (>= 97% accuracy, >= 90% pointing, measured on 800 test scenes by
+    `course.py evaluate`), with a margin for 160 scenes: about 4 binomial standard errors."""
+    test = ct.make_scenes(160, seed=training.TEST_SEED, start=1000)
+    res = ct.explain(vgg, test.images, "grad_cam", classes=test.labels,
+                     layer=course_model.VGG_FEATURE_LAYER)
+    assert res.maps.shape == (160, 1, 14, 14) and res.layer == "block3_conv2"
+    assert np.mean(res.logits.argmax(axis=1) == test.labels) >= 0.93
+    assert ct.pointing_game(res.maps[:, 0], test.masks).mean() >= 0.82
+    report = course_model.manifest()["vgg"]["evaluation"]
+    assert report["test_seed"] == training.TEST_SEED and report["test_scenes"] == 800
+    assert report["accuracy"] >= 0.97 and report["pointing_game"] >= 0.90

@@ -9,12 +9,15 @@ threshold chosen on validation scenes (seed 1), per-class figures, what the
 sigmoid head says on empty backgrounds, and network dissection.
 Shortcut model: its confusion matrix on clean scenes, and how much it relies
 on the stripe when the stripe is moved to the other classes.
+"vgg" model (no global average pooling, so no CAM): accuracy and Grad-CAM's
+pointing game at the last convolution of each block, on the same test scenes.
 """
 
 from __future__ import annotations
 
 import camteach as ct
 from camteach import training
+from camteach.xray import training as xray_training
 
 
 def course(report: dict) -> None:
@@ -69,9 +72,48 @@ def shortcut(report: dict) -> None:
           f"| {report['cam_peak_near_object']:.1%} |")
 
 
+def vgg(report: dict) -> None:
+    tol = report["pointing_tolerance_px"]
+    print(f"\n\"vgg\" model (Flatten + Dense head, no CAM), {report['test_scenes']} test scenes "
+          f"(seed {report['test_seed']}); Grad-CAM of the true class\n")
+    print("| figure | value |\n|---|---|")
+    print(f"| accuracy | {report['accuracy']:.1%} |")
+    print(f"| Grad-CAM pointing game at {report['layer']} (within {tol} px) "
+          f"| {report['pointing_game']:.1%} |")
+    print(f"| Grad-CAM pointing game at {report['layer']}, strict | "
+          f"{report['pointing_game_strict']:.1%} |")
+    print(f"\n| layer | map | pointing game ({tol} px) | strict |\n|---|---|---|---|")
+    for layer, row in report["by_layer"].items():
+        print(f"| {layer} | {row['size'][0]}x{row['size'][1]} | {row['pointing_game']:.1%} | "
+              f"{row['pointing_game_strict']:.1%} |")
+    print(f"\n| class | accuracy | pointing game ({tol} px) | strict |\n|---|---|---|---|")
+    for name, row in report["per_class"].items():
+        print(f"| {name} | {row['accuracy']:.1%} | {row['pointing_game']:.1%} | "
+              f"{row['pointing_game_strict']:.1%} |")
+    empty = report["empty_backgrounds"]
+    print(f"\nEmpty backgrounds ({empty['backgrounds']}): largest class probability "
+          f"{empty['max_probability']:.3f}, share with one > 0.5: {empty['share_above_0.5']:.2%}")
+
+
+def xray(report: dict) -> None:
+    print(f"\n## X-ray model ({report['phantoms']} unseen phantoms, seed {report['seed']}; "
+          f"Grad-CAM at {report['grad_cam']['layer']})\n")
+    print("| finding | ROC AUC | Grad-CAM pointing (15 px from the fused box) |")
+    print("|---|---|---|")
+    for name, auc in report["auc"]["per_finding"].items():
+        print(f"| {name} | {auc:.3f} | {report['grad_cam']['per_finding'][name]:.1%} |")
+    cam = report["grad_cam"]
+    print(f"| all | mean {report['auc']['mean']:.3f}, min {report['auc']['min']:.3f} | "
+          f"{cam['pointing_game']:.1%} |")
+    print(f"\nBox IoU, Grad-CAM box vs fused box: {cam['box_iou']:.2f}; "
+          f"readers' boxes with each other (the ceiling): {cam['reader_iou']:.2f}")
+
+
 def main() -> None:
     course(training.evaluate(ct.load_course_model()))
     shortcut(training.evaluate_shortcut(ct.load_course_model("shortcut"), shortcut="stripe"))
+    vgg(training.evaluate_vgg(ct.load_course_model("vgg")))
+    xray(xray_training.evaluate(ct.load_xray_model()))
 
 
 if __name__ == "__main__":
