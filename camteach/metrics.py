@@ -2,6 +2,8 @@
 
 - :func:`pointing_game`: does the hottest pixel of a heat map fall on the object
   (within 15 px, Zhang et al. 2016; ``tolerance=0``: strictly inside)?
+- :func:`energy_pointing`: the share of a map's positive mass that lies on the
+  object (Wang et al. 2020, Score-CAM's energy-based pointing game).
 - :func:`peak_distance`: how far each map's hottest pixel is from the object.
 - :func:`confusion_matrix`: counts of (true class, predicted class).
 - :func:`cam_box`: the CAM paper's box: keep pixels above a fraction of the
@@ -11,6 +13,12 @@
   part (an eye, a wheel, a roof) is.
 - :func:`choose_threshold`: the CAM-box threshold with the best mean IoU on
   validation scenes (``VAL_SEED``).
+
+Maps may come at any resolution (a 7x7 CAM or the image's): the measures
+that compare them with masks upsample them first, the course's one way
+(:func:`camteach.upsample`, bilinear). Faithfulness (deletion, insertion,
+ROAD), the sanity check and the baselines live in their own modules and are
+re-exported here.
 """
 
 from __future__ import annotations
@@ -21,10 +29,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import ndimage
 
-from . import checks
+from . import baselines, checks
+from .baselines import edge_maps, gaussian_maps, random_maps
+from .faithfulness import (Curves, Road, deletion_auc, deletion_curves, insertion_auc,
+                           insertion_curves, road)
 from .heatmap import upsample
 from .methods import cam
+from .sanity import SanityCheck, randomization_check
 from .scenes import mask_box
+
+__all__ = ["POINTING_TOLERANCE", "THRESHOLDS", "VAL_SEED", "Curves", "Dissection", "Road",
+           "SanityCheck", "baselines", "box_iou", "cam_box", "choose_threshold",
+           "confusion_matrix", "deletion_auc", "deletion_curves", "dissect", "edge_maps",
+           "energy_pointing", "gaussian_maps", "insertion_auc", "insertion_curves",
+           "peak_distance", "pointing_game", "random_maps", "randomization_check", "road"]
 
 if TYPE_CHECKING:
     import keras
@@ -107,6 +125,55 @@ def cam_box(heatmap, threshold: float = 0.2) -> np.ndarray:
 POINTING_TOLERANCE = 15
 
 
+def at_mask_size(maps, masks, name: str = "heatmaps") -> tuple[np.ndarray, np.ndarray]:
+    """``maps`` (N, h, w) upsampled (bilinear) to the size of ``masks`` (N, H, W), both checked.
+
+    Returns
+    -------
+    (numpy.ndarray float, (N, H, W), numpy.ndarray bool, (N, H, W))
+    """
+    heat = checks.finite_maps(maps, name=name, min_ndim=3)
+    masks = np.asarray(masks)
+    if masks.dtype.kind not in "biu" or masks.ndim != 3:
+        raise ValueError(f"masks: expected object masks (N, H, W) of bools, got dtype "
+                         f"{masks.dtype} and shape {masks.shape}")
+    masks = masks.astype(bool, copy=False)
+    if heat.ndim != 3 or len(heat) != len(masks):
+        raise ValueError(f"masks: expected one mask per map (N, H, W) with N = {len(heat)} "
+                         f"for {name} of shape {heat.shape}, got {masks.shape}")
+    if heat.shape[1:] != masks.shape[1:]:
+        heat = upsample(heat, masks.shape[1:])
+    return heat, masks
+
+
+def energy_pointing(maps, masks) -> np.ndarray:
+    """The share of each map's positive mass that lies on its object.
+
+    The energy-based pointing game of Score-CAM (Wang et al. 2020):
+    ``sum(ReLU(map) * mask) / sum(ReLU(map))``. Unlike the pointing game it
+    looks at the whole map, not only its peak: 1 when all the positive
+    evidence is on the object, the object's share of the image for a flat
+    map. A map with no positive value scores 0 (it points nowhere).
+
+    Parameters
+    ----------
+    maps : array-like, (N, h, w)
+        Raw maps at any resolution (a 7x7 CAM or the image's); upsampled
+        bilinearly to the masks' size first (:func:`camteach.upsample`).
+    masks : array-like of bool, (N, H, W)
+        The object's pixels (Wang et al. use the box; pass box masks for that).
+
+    Returns
+    -------
+    numpy.ndarray, float64, (N,), values in [0, 1]
+    """
+    heat, masks = at_mask_size(maps, masks, name="maps")
+    positive = np.maximum(heat.astype(np.float64), 0).reshape(len(heat), -1)
+    total = positive.sum(axis=1)
+    inside = (positive * masks.reshape(len(masks), -1)).sum(axis=1)
+    return np.where(total > 0, inside / np.where(total > 0, total, 1.0), 0.0)
+
+
 def peak_distance(heatmaps, masks) -> np.ndarray:
     """The distance in pixels from each map's hottest pixel to its object.
 
@@ -117,8 +184,8 @@ def peak_distance(heatmaps, masks) -> np.ndarray:
 
     Parameters
     ----------
-    heatmaps : array-like, (N, H, W)
-        Maps at the masks' resolution (upsample CAMs first).
+    heatmaps : array-like, (N, h, w)
+        Maps at any resolution (upsampled bilinearly to the masks' first).
     masks : array-like of bool, (N, H, W)
         The object's pixels.
 
@@ -126,11 +193,7 @@ def peak_distance(heatmaps, masks) -> np.ndarray:
     -------
     numpy.ndarray, float64, (N,)
     """
-    heat = checks.finite_maps(heatmaps, name="heatmaps", min_ndim=3)
-    masks = np.asarray(masks, dtype=bool)
-    if heat.ndim != 3 or masks.shape != heat.shape:
-        raise ValueError(f"masks: expected the heat maps' shape (N, H, W) = {heat.shape}, "
-                         f"got {masks.shape}")
+    heat, masks = at_mask_size(heatmaps, masks)
     flat = heat.reshape(len(heat), -1).argmax(axis=1)
     on_object = masks.reshape(len(masks), -1)[np.arange(len(masks)), flat]
     distance = np.zeros(len(heat))
@@ -152,8 +215,8 @@ def pointing_game(heatmaps, masks, tolerance: float = POINTING_TOLERANCE) -> np.
 
     Parameters
     ----------
-    heatmaps : array-like, (N, H, W)
-        Maps at the masks' resolution (upsample CAMs first).
+    heatmaps : array-like, (N, h, w)
+        Maps at any resolution (upsampled bilinearly to the masks' first).
     masks : array-like of bool, (N, H, W)
         The object's pixels.
     tolerance : float >= 0

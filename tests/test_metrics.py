@@ -110,3 +110,81 @@ def test_dissect_finds_the_planted_detector():
     assert result.channel[0] == 3
     assert result.iou[0] > 0.5 > result.ious[0, [0, 1, 2, 4]].max()
 
+
+
+def test_energy_pointing_is_the_positive_mass_on_the_object():
+    masks = np.zeros((4, 4, 4), bool)
+    masks[:, :2, :2] = True                       # the object: the top-left quarter
+    maps = np.zeros((4, 4, 4))
+    maps[0, 0, 0], maps[0, 3, 3] = 3.0, 1.0       # 3 of 4 units inside
+    maps[1] = -1.0
+    maps[1, 1, 1] = 2.0                           # negatives do not count: all inside
+    maps[2] = 1.0                                 # flat: the object's share, 4 / 16
+    maps[3] = -2.0                                # no positive mass: points nowhere
+    np.testing.assert_allclose(ct.energy_pointing(maps, masks), [0.75, 1.0, 0.25, 0.0])
+    assert ct.metrics.energy_pointing is ct.energy_pointing
+
+
+def test_energy_pointing_upsamples_small_maps_the_course_way():
+    rng = np.random.default_rng(0)
+    small = rng.normal(size=(3, 7, 7))
+    masks = rng.random((3, 56, 56)) > 0.7
+    big = ct.upsample(small, 56)
+    np.testing.assert_allclose(ct.energy_pointing(small, masks),
+                               ct.energy_pointing(big, masks), rtol=1e-6)
+    expected = [(np.maximum(b, 0) * m).sum() / np.maximum(b, 0).sum() for b, m in zip(big, masks)]
+    np.testing.assert_allclose(ct.energy_pointing(small, masks), expected, rtol=1e-5)
+    # the pointing game accepts the small maps too, and agrees with the upsampled ones
+    np.testing.assert_array_equal(ct.pointing_game(small, masks), ct.pointing_game(big, masks))
+
+
+def test_energy_pointing_refuses_bad_input():
+    masks = np.ones((2, 8, 8), bool)
+    with pytest.raises(ValueError, match="masks: expected one mask per map"):
+        ct.energy_pointing(np.ones((3, 8, 8)), masks)
+    with pytest.raises(ValueError, match="maps: contains NaN"):
+        ct.energy_pointing(np.full((2, 8, 8), np.nan), masks)
+    with pytest.raises(ValueError, match="masks: expected object masks"):
+        ct.energy_pointing(np.ones((2, 8, 8)), np.ones((2, 8)))
+    with pytest.raises(ValueError, match="maps: expected at least 3 axes"):
+        ct.energy_pointing(np.ones((8, 8)), masks)
+
+
+def test_top_level_exports_of_the_metrics():
+    for name in ("energy_pointing", "peak_distance", "confusion_matrix", "pointing_game",
+                 "box_iou"):
+        assert getattr(ct, name) is getattr(ct.metrics, name)
+        assert name in ct.__all__
+
+
+def _leaderboard():
+    """tools/leaderboard.py as a module (registered first: its dataclass needs it)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "tools" / "leaderboard.py"
+    spec = importlib.util.spec_from_file_location("camteach_tools_leaderboard", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_leaderboard_thresholds_table_and_figure(tmp_path):
+    board = _leaderboard()
+    heat = np.zeros((2, 20, 20))
+    heat[:, 5:10, 5:10] = 1.0
+    heat[:, 5:15, 5:15] += 0.3                     # a halo: a low threshold boxes it too
+    boxes = [np.array([[5, 5, 10, 10], [0, 0, 2, 2]])] * 2     # the best of several boxes counts
+    np.testing.assert_allclose(board.best_iou(heat, boxes, 0.5), [1.0, 1.0])
+    np.testing.assert_allclose(board.best_iou(heat, boxes, 0.2), [0.25, 0.25])
+    assert board.choose_threshold(heat, boxes) == 0.25     # the first above 0.3 / 1.3
+    row = {"s_per_image": 0.0123, "pointing": 0.5, "sanity_pass": False}
+    results = {"scenes": {"random": dict(row), "cam": dict(row, sanity_pass=True)}}
+    table = board.markdown(results, "scenes").splitlines()
+    assert table[2].startswith("| cam | 0.012 | 0.50 |") and table[2].endswith("| pass |")
+    assert table[3].startswith("| random (baseline) |") and table[3].endswith("| FAIL |")
+    assert table[2].count("| - ") == len(board.COLUMNS) - 3        # missing metrics say so
+    board.figure(results, tmp_path / "board.png")
+    assert (tmp_path / "board.png").stat().st_size > 10_000
