@@ -52,18 +52,31 @@ from .course_model import build_course_model, load_course_model  # noqa: E402
 from .graph import layer_shapes  # noqa: E402
 from .heatmap import colorize, normalize, overlay, upsample  # noqa: E402
 from . import plots  # noqa: E402
-from .metrics import box_iou, cam_box, choose_threshold, dissect, pointing_game  # noqa: E402
+from . import superpixels  # noqa: E402
+from .metrics import (box_iou, cam_box, choose_threshold, confusion_matrix, dissect,  # noqa: E402
+                      energy_pointing, peak_distance, pointing_game)
+from .metrics import (baselines, deletion_auc, insertion_auc, randomization_check,  # noqa: E402
+                      road)
 from .pretrained import (WeightsUnavailableError, decode, imagenet_class_names,  # noqa: E402
                          load_pretrained, preprocess)
 from .scenes import (CLASS_NAMES, PARTS, Scenes, draw_scene, make_backgrounds,  # noqa: E402
                      make_scenes)
+from .photos import Photos, photos  # noqa: E402
+from .networks import LessonNetwork, pretrained_or_fallback  # noqa: E402
+from . import xray  # noqa: E402
+from .xray.model import load_xray_model  # noqa: E402
+from . import ranking  # noqa: E402
+from .ranking import rank_methods  # noqa: E402
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CLASS_NAMES", "PARTS", "CamResult", "Features", "Scenes", "WeightsUnavailableError",
     "box_iou", "build_course_model", "cam", "cam_box", "choose_threshold", "class_activation_maps", "colorize",
-    "decode", "dissect", "draw_scene", "explain", "features", "grad_cam", "imagenet_class_names", "layer_shapes",
+    "confusion_matrix", "decode", "dissect", "draw_scene", "energy_pointing", "explain", "features", "grad_cam", "imagenet_class_names", "layer_shapes",
     "load_course_model", "load_pretrained", "make_backgrounds", "make_scenes", "methods", "normalize", "overlay",
-    "plots", "pointing_game", "preprocess", "top_classes", "upsample",
+    "peak_distance", "plots", "pointing_game", "superpixels", "preprocess", "top_classes", "upsample",
+    "baselines", "deletion_auc", "insertion_auc", "randomization_check", "road",
+    "LessonNetwork", "Photos", "photos", "pretrained_or_fallback",
+    "load_xray_model", "xray", "rank_methods", "ranking",
 ]

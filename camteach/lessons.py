@@ -53,6 +53,12 @@ LESSONS: tuple[Lesson, ...] = (
            "05_upsampling_overlay.ipynb", "lesson05", ("cam_viewer",)),
     Lesson("06", "One class, many images: where CAMs help, and a model that cheats",
            "06_one_class_many_images.ipynb", "lesson06"),
+    Lesson("07", "A real pre-trained network: ResNet50 on real photos",
+           "07_pretrained_network.ipynb", "lesson07"),
+    Lesson("08", "Grad-CAM: gradients explain networks that CAM cannot",
+           "08_grad_cam.ipynb", "lesson08", ("layer_explorer",)),
+    Lesson("09", "Grad-CAM versus LIME: cost, agreement, truth and stability",
+           "09_gradcam_vs_lime.ipynb", "lesson09", ("lime_explorer",)),
 )
 
 

@@ -119,9 +119,60 @@ def lesson06():
                             clean_masks=clean_masks)
 
 
+def lesson07():
+    rng = np.random.default_rng(7)
+    F = _relu(rng.normal(size=(7, 7, 64)))
+    W = (rng.normal(size=(64, 1000)) * 0.05).astype(np.float32)
+    b = (rng.normal(size=1000) * 0.5).astype(np.float32)
+    photo = rng.integers(0, 256, size=(16, 16, 3)).astype(np.uint8)
+    W_random, b_random = rng.normal(0, 0.02, W.shape), rng.normal(0, 1, b.shape)
+    return ex.lesson07.bind(F=F, W=W, b=b, c=812, photo=photo, W_random=W_random, b_random=b_random)
+
+
+def lesson08():
+    rng = np.random.default_rng(8)
+    F = rng.uniform(0, 2, (1, 7, 7, 16)).astype(np.float32)
+    W = rng.normal(size=(16, 4)).astype(np.float32)
+    size, n = 224, 6
+    masks = np.zeros((n, size, size), bool)
+    masks[:, 96:128, 96:128] = True                           # the object, mid-image
+    peaks = [(6, 6), (7, 7), (3, 3), (0, 0), (7, 6), (13, 13)]  # 14x14 cells (16 px each)
+    maps = np.zeros((n, 14, 14), np.float32)
+    for i, (r, c) in enumerate(peaks):
+        maps[i, r, c] = 1.0                                   # 3 hits, 1 near miss, 2 far
+    coarse = maps.reshape(n, 7, 2, 7, 2).max(axis=(2, 4))     # a 7x7 layer
+    fine = np.zeros((n, 28, 28), np.float32)
+    fine[:, 14, 14] = 1.0                                     # always on the object
+    fine[:2, 0, 0] = 2.0                                      # except twice
+    logits = rng.normal(0, 3, (n, 4)).astype(np.float32)
+    labels = np.array([0, 1, 2, 3, 1, 0])
+    return ex.lesson08.bind(F=F, W=W, c=2, maps=maps, masks=masks,
+                            maps_by_layer={"block1_conv2": fine, "block2_conv2": coarse,
+                                           "block3_conv2": maps},
+                            logits=logits, labels=labels)
+
+
+def lesson09():
+    import keras
+    keras.utils.set_random_seed(9)
+    inputs = keras.Input((32, 32, 3))
+    x = keras.layers.Conv2D(8, 3, strides=2, padding="same", activation="relu")(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(3)(keras.layers.GlobalAveragePooling2D()(x)))
+    rng = np.random.default_rng(9)                 # smooth colour blobs: superpixels follow them
+    coarse = rng.uniform(0, 255, (4, 4, 3))
+    image = (np.repeat(np.repeat(coarse, 8, axis=0), 8, axis=1)
+             + rng.normal(0, 4, (32, 32, 3))).astype("float32")
+    res = ct.explain(model, image, "lime", classes=1, num_samples=200, n_segments=16)
+    heat = ct.upsample(ct.grad_cam(model, image, classes=1).maps[0, 0], 32)
+    mask = np.zeros((32, 32), bool)
+    mask[8:24, 4:20] = True
+    return ex.lesson09.bind(res_new=res, heat=heat, mask=mask)
+
+
 LESSONS = {"00": lesson00, "01": lesson01, "02": lesson02, "03": lesson03, "04": lesson04,
-           "05": lesson05, "06": lesson06}
-COUNTS = {"00": 2, "01": 4, "02": 4, "03": 4, "04": 5, "05": 4, "06": 3}
+           "05": lesson05, "06": lesson06, "07": lesson07,
+           "08": lesson08, "09": lesson09}
+COUNTS = {"00": 2, "01": 4, "02": 4, "03": 4, "04": 5, "05": 4, "06": 3, "07": 5, "08": 4, "09": 3}
 EXERCISES = [(lesson, i) for lesson, count in COUNTS.items() for i in range(count)]
 IDS = [f"lesson{lesson}-q{i + 1}" for lesson, i in EXERCISES]
 

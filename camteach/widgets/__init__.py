@@ -1,12 +1,14 @@
 """Interactive explorers (ipywidgets 8) that answer without re-running the network.
 
-Four explorers, one per ingredient of the CAM::
+Five explorers, one per ingredient of the CAM and one for its layer (Grad-CAM)::
 
     from camteach import widgets
     widgets.pooling_explorer(model, "face")      # the map moves, the mean (GAP) stays
     widgets.weights_explorer(model, image)       # the dense layer as a regression
     widgets.cam_builder(model, image)            # the CAM built term by term
     widgets.cam_viewer(model, image, box)        # upsampling, colours, threshold, box, peak
+    widgets.layer_explorer(model, image, layers) # one method's map at several layers
+    widgets.lime_explorer(model, scenes)         # Grad-CAM beside LIME, settings precomputed
 
 They draw as ``camteach.plots`` does: signed maps on one shared, zero-centred
 scale (``RdBu_r``: white 0, red > 0, blue < 0) with a colour bar, the class
@@ -47,8 +49,11 @@ PICTURE_FORMAT = "jpeg"
 from .base import Explorer  # noqa: E402
 from .cam_builder import CamBuilder, cam_builder  # noqa: E402
 from .cam_viewer import CamViewer, cam_viewer  # noqa: E402
+from .layer_explorer import LayerExplorer, layer_explorer  # noqa: E402
+from .lime_explorer import LimeExplorer, lime_explorer  # noqa: E402
 from .pooling import PoolingExplorer, pooling_explorer  # noqa: E402
 from .weights import WeightsExplorer, weights_explorer  # noqa: E402
 
 __all__ = ["Explorer", "PoolingExplorer", "WeightsExplorer", "CamBuilder", "CamViewer",
-           "pooling_explorer", "weights_explorer", "cam_builder", "cam_viewer"]
+           "pooling_explorer", "weights_explorer", "cam_builder", "cam_viewer",
+           "LayerExplorer", "layer_explorer", "LimeExplorer", "lime_explorer"]
