@@ -483,10 +483,13 @@ def move_every_control(page: LessonPage, times: int = 2) -> list[Move]:
     for explorer in page.explorers():
         for control in explorer.controls:
             move = Move(explorer.key, explorer.cell, control.name, control.kind)
-            others = [c for c in explorer.controls if c.kind != "button"]
+            # an edit for a "reset" button to undo: a slider (a dropdown may only
+            # change the view, e.g. the class shown, and leave nothing to reset)
+            others = ([c for c in explorer.controls if c.kind == "slider"]
+                      or [c for c in explorer.controls if c.kind != "button"])
             for _ in range(times):
                 if control.kind == "button" and others:
-                    explorer.move(others[0])     # something for a "reset" button to undo
+                    explorer.move(others[0])
                 changed, ms = explorer.move(control)
                 move.changed.append(changed)
                 move.ms.append(ms)
