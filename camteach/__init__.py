@@ -48,7 +48,7 @@ _import_tensorflow_quietly()
 from .maps import Features, class_activation_maps, features, top_classes  # noqa: E402
 from . import methods  # noqa: E402
 from .methods import CamResult, cam, explain, grad_cam  # noqa: E402
-from .course_model import build_course_model, load_course_model  # noqa: E402
+from .course_model import build_course_model, load_course_model, with_head  # noqa: E402
 from .graph import layer_shapes  # noqa: E402
 from .heatmap import colorize, normalize, overlay, upsample  # noqa: E402
 from . import plots  # noqa: E402
@@ -59,8 +59,8 @@ from .metrics import (baselines, deletion_auc, insertion_auc, randomization_chec
                       road)
 from .pretrained import (WeightsUnavailableError, decode, imagenet_class_names,  # noqa: E402
                          load_pretrained, preprocess)
-from .scenes import (CLASS_NAMES, PARTS, Scenes, draw_scene, make_backgrounds,  # noqa: E402
-                     make_scenes)
+from .scenes import (CLASS_NAMES, PARTS, TEST_SEED, VAL_SEED, Scenes, draw_scene,  # noqa: E402
+                     make_backgrounds, make_scenes)
 from .photos import Photos, photos  # noqa: E402
 from .networks import LessonNetwork, pretrained_or_fallback  # noqa: E402
 from . import xray  # noqa: E402
@@ -78,5 +78,5 @@ __all__ = [
     "peak_distance", "plots", "pointing_game", "superpixels", "preprocess", "top_classes", "upsample",
     "baselines", "deletion_auc", "insertion_auc", "randomization_check", "road",
     "LessonNetwork", "Photos", "photos", "pretrained_or_fallback",
-    "load_xray_model", "xray", "rank_methods", "ranking",
+    "load_xray_model", "xray", "rank_methods", "ranking", "TEST_SEED", "VAL_SEED", "with_head",
 ]

@@ -258,3 +258,36 @@ def load_course_model(name: str = "course") -> keras.Model:
         raise ValueError(f"{path.name}: its head is {head!r} but {MANIFEST.name} says "
                          f"{entry['head']!r}; retrain with `python3 course.py train`")
     return model
+
+
+def with_head(model: keras.Model, activation: str | None) -> keras.Model:
+    """A copy of a course model with another head activation and the same weights.
+
+    The logits (and so every CAM) are unchanged; only what ``model.predict``
+    returns after them changes.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model of the course architecture (``load_course_model()`` or
+        ``load_course_model("shortcut")``).
+    activation : {"sigmoid", "softmax", None}
+        The new head (None: the logits themselves).
+
+    Returns
+    -------
+    keras.Model
+        Same layers and weights, ``predictions`` with ``activation``.
+    """
+    if activation not in ("sigmoid", "softmax", None):
+        raise ValueError(f"activation: expected 'sigmoid', 'softmax' or None, got {activation!r}")
+    convs = ("conv1_conv", "conv3_a_conv", "conv4_a_conv", "conv5_a_conv")
+    missing = [name for name in convs if name not in {layer.name for layer in model.layers}]
+    if missing:
+        raise ValueError(f"model: expected a course-architecture model (layers {convs}), "
+                         f"got {model.name!r} without {missing}")
+    widths = tuple(model.get_layer(name).filters for name in convs)
+    rebuilt = build_course_model(model.output_shape[-1], widths, seed=None,
+                                 activation=activation)
+    rebuilt.set_weights(model.get_weights())
+    return rebuilt

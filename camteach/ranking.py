@@ -22,7 +22,7 @@ Report on test scenes
 (``make_scenes(n, seed=TEST_SEED)``), which no model was trained on and no
 threshold was chosen on::
 
-    ranking = ct.rank_methods(model, ct.make_scenes(40, seed=ct.ranking.TEST_SEED))
+    ranking = ct.rank_methods(model, ct.make_scenes(40, seed=ct.TEST_SEED))
     print(ranking.to_markdown())
 """
 
@@ -40,10 +40,8 @@ from . import methods as registry
 from .heatmap import upsample
 from .metrics import (POINTING_TOLERANCE, THRESHOLDS, VAL_SEED, box_iou, cam_box,
                       energy_pointing, pointing_game)
-from .scenes import Scenes, make_scenes
+from .scenes import TEST_SEED, Scenes, make_scenes
 
-#: The seed of the test scenes every reported figure uses (``camteach.training.TEST_SEED``).
-TEST_SEED = 2
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,9 @@ from .heatmap import upsample
 from .maps import features
 from .methods import cam
 from .metrics import VAL_SEED, choose_threshold
-from .scenes import CLASS_NAMES, CUE_COLOR, make_backgrounds, make_scenes, scene_batches
-
-TRAIN_SEED, TEST_SEED = 0, 2
+from .course_model import with_head  # noqa: F401  (re-exported: tools use training.with_head)
+from .scenes import (CLASS_NAMES, CUE_COLOR, TEST_SEED, TRAIN_SEED, make_backgrounds,
+                     make_scenes, scene_batches)
 #: What :class:`TrainConfig` can build.
 ARCHITECTURES = ("course", "vgg")
 #: A scene carries the shortcut cue when at least this many pixels have its exact colour
@@ -171,22 +171,6 @@ def head_for(loss: str) -> str:
     if loss not in heads:
         raise ValueError(f"loss: expected one of {tuple(heads)}, got {loss!r}")
     return heads[loss]
-
-
-def with_head(model: keras.Model, activation: str | None) -> keras.Model:
-    """A copy of a course model with another head activation and the same weights.
-
-    The logits (and so every CAM) are unchanged; only what ``model.predict``
-    returns after them changes.
-    """
-    from .course_model import build_course_model
-
-    widths = tuple(model.get_layer(name).filters
-                   for name in ("conv1_conv", "conv3_a_conv", "conv4_a_conv", "conv5_a_conv"))
-    rebuilt = build_course_model(model.output_shape[-1], widths, seed=None,
-                                 activation=activation)
-    rebuilt.set_weights(model.get_weights())
-    return rebuilt
 
 
 def _loss(kind: str):

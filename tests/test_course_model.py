@@ -48,10 +48,15 @@ def test_the_head_matches_the_training_loss_and_leaves_the_logits_alone():
     logits = raw.predict(images, verbose=0)
     for activation, expected in (("sigmoid", 1 / (1 + np.exp(-logits))),
                                  ("softmax", np.exp(logits) / np.exp(logits).sum(1, keepdims=True))):
-        headed = training.with_head(raw, activation)
+        headed = ct.with_head(raw, activation)
         assert headed.get_layer("predictions").activation.__name__ == activation
         np.testing.assert_allclose(ct.features(headed, images).logits, logits, rtol=1e-5, atol=1e-5)
         np.testing.assert_allclose(headed.predict(images, verbose=0), expected, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="activation: expected 'sigmoid', 'softmax' or None"):
+        ct.with_head(raw, "relu")
+    not_course = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(2, 3)])
+    with pytest.raises(ValueError, match="model: expected a course-architecture model"):
+        ct.with_head(not_course, "softmax")
 
 
 @pytest.mark.parametrize("name", ["course", "shortcut"])
