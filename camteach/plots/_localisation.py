@@ -15,6 +15,9 @@ from ..heatmap import normalize, to_uint8_rgb, upsample
 from . import _figure as fig
 from ._boxes import MASK_COLOR, OUTLINE, PEAK_COLOR, PRED_COLOR, TRUTH_COLOR, draw_box
 
+#: Points between a panel and its title: room for half a peak marker drawn on the top edge.
+TITLE_PAD = 10
+
 
 def heat_layer(image: np.ndarray, heat, method: str, scale: str, cmap, vmax: float | None,
                name: str = "heat"):
@@ -111,7 +114,7 @@ def localisation(image: np.ndarray, heat: np.ndarray, *, truth_box: Sequence[flo
                   ncol=2 if len(handles) > 1 else 1, fontsize=fig.LABEL_SIZE, frameon=False,
                   handlelength=2.5, columnspacing=1.5)
     if title:
-        ax.set_title(title, fontsize=fig.TITLE_SIZE)
+        ax.set_title(title, fontsize=fig.TITLE_SIZE, pad=TITLE_PAD)
     if colorbar:
         fig.side_colorbar(ax, norm, colours, colorbar_label or label)
     return fig.Picture(ax.figure)
@@ -157,7 +160,8 @@ def _mark(ax: Axes, shown: np.ndarray, truth_box, pred_box, mask, peak: bool,
         row, col = np.unravel_index(int(np.argmax(shown)), shown.shape)
         if peak:
             (marker,) = ax.plot([col], [row], linestyle="none", marker="X", markersize=14,
-                                color=PEAK_COLOR, markeredgecolor="white", label="peak")
+                                color=PEAK_COLOR, markeredgecolor="white", label="peak",
+                                clip_on=False)          # a peak on the border stays whole
             handles.append(marker)
         if tolerance is not None:
             radius = checks.number_in(tolerance, "tolerance", 0.0, float("inf"), low_open=True)
@@ -238,7 +242,7 @@ def localisations(images: Sequence[np.ndarray], heats: Sequence[np.ndarray], *,
         handles.update((h.get_label(), h) for h in drawn)
         heading = fig.panel_title(titles, scores, i, score_label)
         if heading:
-            ax.set_title(heading, fontsize=fig.TITLE_SIZE)
+            ax.set_title(heading, fontsize=fig.TITLE_SIZE, pad=TITLE_PAD)
     if scale == "normalised" and count > 1:
         label = fig.EACH_NORMALISED_LABEL
     fig.colorbar(figure, norm, colours, axes[:count], colorbar_label or label)
