@@ -13,7 +13,8 @@
     python3 course.py slides      # set up, then build the classroom decks offline
     python3 course.py --help      # this text
 
-Arguments after the command go to the tool it runs (``test``: pytest,
+Arguments after the command go to the tool it runs (``test``: pytest, which runs
+one worker per core, at most 4, unless given ``-n``;
 ``lab``: the notebooks to open). As root (Docker, many JupyterHub images),
 ``lab`` passes ``--allow-root`` to Jupyter and says so.
 
@@ -59,6 +60,19 @@ def _fingerprint() -> str:
 def _run(*args: object, **kwargs) -> None:
     print("+", " ".join(str(a) for a in args), flush=True)
     subprocess.run([str(a) for a in args], check=True, cwd=ROOT, **kwargs)
+
+
+def test_workers(args: list[str]) -> list[str]:
+    """pytest-xdist options: one worker per core, at most 4 (each holds TensorFlow).
+
+    Each test file runs whole in one worker (``--dist loadfile``: a notebook's
+    cells in order, a module's fixtures built once). None when the caller
+    chose (``-n``, ``-p no:xdist``) or there is one core.
+    """
+    chosen = any(a in ("-n", "--numprocesses", "no:xdist") or a.startswith(("-n=", "--numprocesses="))
+                 for a in args)
+    workers = min(os.cpu_count() or 1, 4)
+    return [] if chosen or workers < 2 else ["-n", str(workers), "--dist", "loadfile"]
 
 
 def setup() -> None:
@@ -130,8 +144,8 @@ def main(argv: list[str]) -> int:
             print("Running as root: starting JupyterLab with --allow-root.", flush=True)
         return subprocess.call(lab_argv(rest, as_root), cwd=ROOT, env=env)
     if command == "test":
-        return subprocess.call([str(PYTHON), "-m", "pytest", "--nbval-lax",
-                                "--nbval-current-env", *rest], cwd=ROOT, env=env)
+        return subprocess.call([str(PYTHON), "-m", "pytest", "--nbval-lax", "--nbval-current-env",
+                                *test_workers(rest), "--durations=15", *rest], cwd=ROOT, env=env)
     return subprocess.call([str(PYTHON), str(ROOT / "tools" / SCRIPTS[command]), *rest],
                            cwd=ROOT, env=env)
 

@@ -92,3 +92,15 @@ def test_lab_allows_root_only_when_running_as_root():
     assert course.lab_argv([], as_root=False)[-1] == f"notebooks/{LESSONS[0].notebook}"
     expected = hasattr(os, "geteuid") and os.geteuid() == 0
     assert course.running_as_root() is expected
+
+
+def test_tests_run_in_parallel_workers_unless_the_caller_chose(monkeypatch):
+    course = _course_module()
+    monkeypatch.setattr(course.os, "cpu_count", lambda: 2)
+    assert course.test_workers([]) == ["-n", "2", "--dist", "loadfile"]
+    monkeypatch.setattr(course.os, "cpu_count", lambda: 16)
+    assert course.test_workers(["tests/test_cam.py"])[:2] == ["-n", "4"]
+    for chosen in (["-n", "1"], ["-n=3"], ["--numprocesses", "2"], ["-p", "no:xdist"]):
+        assert course.test_workers(chosen) == []
+    monkeypatch.setattr(course.os, "cpu_count", lambda: 1)
+    assert course.test_workers([]) == []
