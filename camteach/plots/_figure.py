@@ -74,8 +74,14 @@ class Picture:
 
 
 def new_figure(width: float, height: float) -> Figure:
-    """A figure of ``width`` x ``height`` inches at ``DPI``, constrained layout."""
-    return Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    """A figure of ``width`` x ``height`` inches at ``DPI``, constrained layout.
+
+    The layout keeps 0.1 inch around each panel (matplotlib's default 0.04 lets
+    a figure title touch multi-line panel titles).
+    """
+    figure = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    figure.get_layout_engine().set(h_pad=0.1)
+    return figure
 
 
 def grid(count: int, ncols: int, size: float = PANEL, title: str | None = None,
