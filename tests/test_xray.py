@@ -231,3 +231,83 @@ def test_root_from_the_environment(monkeypatch, written):
         ct.xray.load()
     monkeypatch.setenv(ct.xray.ENV, str(written))
     assert ct.xray.default_root() == written and len(ct.xray.load(limit=2)) == 2
+
+
+# --- the burned-in corner marker ("right for the wrong reason") ---------------------------------
+
+EFFUSION = "Pleural effusion"
+
+
+def test_no_marker_leaves_every_phantom_byte_identical():
+    for i in range(6):
+        plain = generate.phantom(5, i)
+        none = generate.phantom(5, i, marker=None, marker_rate=0.3)
+        assert plain[0] == none[0] and plain[1].tobytes() == none[1].tobytes()
+        assert plain[2] == none[2] and str(plain[3]) == str(none[3]) and str(plain[4]) == str(none[4])
+    a = ct.xray.phantom_data(20, seed=5)
+    b = ct.xray.phantom_data(20, seed=5, marker=None)
+    assert a.images.tobytes() == b.images.tobytes() and not b.markers.any()
+
+
+def test_marker_correlates_with_its_finding_and_changes_only_its_box():
+    plain = ct.xray.phantom_data(150, seed=4)
+    tagged = ct.xray.phantom_data(150, seed=4, marker=EFFUSION, marker_rate=0.9)
+    k = tagged.findings.index(EFFUSION)
+    has = tagged.labels[:, k] == 1
+    assert has.sum() >= 15 and (~has).sum() >= 60
+    assert tagged.markers[has].mean() > 0.7 and tagged.markers[~has].mean() < 0.25
+    np.testing.assert_array_equal(tagged.labels, plain.labels)
+    changed = np.argwhere(tagged.images != plain.images)
+    assert set(changed[:, 0]) == set(np.flatnonzero(tagged.markers))
+    x0, y0, x1, y1 = ct.xray.MARKER_BOX
+    assert changed[:, 2].min() >= np.floor(x0) - 1 and changed[:, 2].max() <= np.ceil(x1)
+    assert changed[:, 1].min() >= np.floor(y0) - 1 and changed[:, 1].max() <= np.ceil(y1)
+    inside = tagged.images[tagged.markers, int(y0):int(y1), int(x0):int(x1), 0]
+    assert inside.max(axis=(1, 2)).min() > 0.95                     # white strokes on every tag
+    boxes = tagged.marker_boxes
+    assert boxes.shape == (150, 4) and np.isnan(boxes[~tagged.markers]).all()
+    np.testing.assert_allclose(boxes[tagged.markers], np.tile(ct.xray.MARKER_BOX, (tagged.markers.sum(), 1)))
+
+
+def test_marker_rate_one_and_zero_split_by_the_finding():
+    on = ct.xray.phantom_data(40, seed=6, marker="Cardiomegaly", marker_rate=1.0)
+    off = ct.xray.phantom_data(40, seed=6, marker="Cardiomegaly", marker_rate=0.0)
+    k = on.findings.index("Cardiomegaly")
+    drawn = np.array([any(c == 3 for c, _ in generate.phantom(6, i, scale=0.5)[4]) for i in range(40)])
+    np.testing.assert_array_equal(on.markers, drawn)
+    np.testing.assert_array_equal(off.markers, ~drawn)
+    assert (on.labels[on.markers, k] == 1).mean() > 0.9
+
+
+def test_written_marker_is_found_again_by_the_loader(tmp_path):
+    root = ct.xray.make_phantoms(16, tmp_path, seed=7, marker=EFFUSION, marker_rate=0.0)
+    loaded = ct.xray.load(root)
+    memory = ct.xray.phantom_data(16, seed=7, scale=1.0, marker=EFFUSION, marker_rate=0.0)
+    assert loaded.markers.any() and not loaded.markers.all()
+    np.testing.assert_array_equal(loaded.markers, memory.markers)
+    np.testing.assert_allclose(loaded.images, memory.images, atol=1e-6)
+
+
+def test_burn_marker_puts_the_tag_on_any_image_and_has_marker_finds_it():
+    data = ct.xray.phantom_data(8, seed=8)
+    burned = ct.xray.burn_marker(data.images)
+    assert burned.shape == data.images.shape and burned.dtype == data.images.dtype
+    assert ct.xray.has_marker(burned).all() and not ct.xray.has_marker(data.images).any()
+    one = ct.xray.burn_marker(data.images[0, ..., 0])
+    np.testing.assert_array_equal(one, burned[0, ..., 0])
+    x0, y0, x1, y1 = np.round(ct.xray.marker_box(224)).astype(int)
+    outside = np.ones((224, 224), bool)
+    outside[y0:y1, x0:x1] = False
+    np.testing.assert_array_equal(burned[:, outside], data.images[:, outside])
+    np.testing.assert_allclose(ct.xray.marker_box(112), ct.xray.MARKER_BOX / 2)
+
+
+@pytest.mark.parametrize("kwargs, name", [({"marker": "Effusion"}, "marker"),
+                                          ({"marker": EFFUSION, "marker_rate": 1.5}, "marker_rate")])
+def test_marker_arguments_are_checked(tmp_path, kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        ct.xray.phantom_data(2, **kwargs)
+    with pytest.raises(ValueError, match=name):
+        ct.xray.make_phantoms(2, tmp_path, **kwargs)
+    with pytest.raises(ValueError, match="image"):
+        ct.xray.burn_marker(np.zeros((2, 8, 8, 3)))

@@ -9,9 +9,11 @@ Phantoms are synthetic chest radiographs with known truth, never patients.
 
 from .dicom import to_display
 from .generate import make_phantoms, phantom_data
+from .marker import MARKER_BOX, burn_marker, has_marker, marker_box
 from .phantoms import FINDINGS
 from .readers import READERS, FusedBox, ReaderBox, agreement, fuse
 from .vinbigdata import CLASS_NAMES, ENV, SIZE, XrayData, default_root, load
 
-__all__ = ["CLASS_NAMES", "ENV", "FINDINGS", "READERS", "SIZE", "FusedBox", "ReaderBox", "XrayData",
-           "agreement", "default_root", "fuse", "load", "make_phantoms", "phantom_data", "to_display"]
+__all__ = ["CLASS_NAMES", "ENV", "FINDINGS", "MARKER_BOX", "READERS", "SIZE", "FusedBox", "ReaderBox",
+           "XrayData", "agreement", "burn_marker", "default_root", "fuse", "has_marker", "load",
+           "make_phantoms", "marker_box", "phantom_data", "to_display"]

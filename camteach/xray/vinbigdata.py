@@ -85,6 +85,10 @@ class XrayData:
         Bits stored.
     skipped : dict str -> int
         What was not loaded, and why (nothing is dropped silently).
+    markers : numpy.ndarray, bool, (N,)
+        The image carries the course's burned-in "AP" corner tag
+        (:mod:`camteach.xray.marker`): known for in-memory phantoms, found by
+        template matching for loaded files. ``marker_boxes`` says where.
     """
 
     images: np.ndarray
@@ -100,6 +104,19 @@ class XrayData:
     photometric: tuple[str, ...]
     bits: np.ndarray
     skipped: dict = field(default_factory=dict)
+    markers: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.markers is None:
+            object.__setattr__(self, "markers", np.zeros(len(self.images), bool))
+
+    @property
+    def marker_boxes(self) -> np.ndarray:
+        """(N, 4) float: the tag's box (x0, y0, x1, y1) in pixels where ``markers``, else NaN."""
+        from .marker import marker_box
+        boxes = np.full((len(self.images), 4), np.nan)
+        boxes[self.markers] = marker_box(self.images.shape[1])
+        return boxes
 
     def __len__(self) -> int:
         return len(self.images)
@@ -182,12 +199,14 @@ def _parse(row: dict) -> tuple[tuple | None, str | None]:
 
 
 def assemble(records, size: int, class_ids: tuple[int, ...], skipped: Counter,
-             iou: float = 0.1, votes: int = 2) -> XrayData:
+             iou: float = 0.1, votes: int = 2, markers: np.ndarray | None = None) -> XrayData:
     """Build :class:`XrayData` from (image_id, display (H, W) in [0, 1], ds, rows) records.
 
     ``rows`` are (row number, rad_id, class id, box or None) in the stored pixels.
     Shared by :func:`load` and the in-memory phantoms, so both give the same arrays.
+    ``markers`` (N,) bool: which carry the corner tag (default: found by template matching).
     """
+    from .marker import has_marker
     index = {cid: k for k, cid in enumerate(class_ids)}
     images, labels, ids, who, marks, fused, nothing, shapes, photometric, bits = ([] for _ in range(10))
     for image_id, display, ds, rows in records:
@@ -214,13 +233,15 @@ def assemble(records, size: int, class_ids: tuple[int, ...], skipped: Counter,
         photometric.append(str(ds.get("PhotometricInterpretation", "")))
         bits.append(int(ds.get("BitsStored", 0)))
     K = len(class_ids)
+    images = np.asarray(images, np.float32).reshape(-1, size, size, 1)
     return XrayData(
-        images=np.asarray(images, np.float32).reshape(-1, size, size, 1),
+        images=images,
         labels=np.asarray(labels, np.uint8).reshape(-1, K), findings=tuple(CLASS_NAMES[c] for c in class_ids),
         class_ids=tuple(class_ids), image_ids=tuple(ids), readers=tuple(who), reader_boxes=tuple(marks),
         boxes=tuple(fused), no_finding=np.asarray(nothing, bool), shapes=np.asarray(shapes, int).reshape(-1, 2),
         photometric=tuple(photometric), bits=np.asarray(bits, int),
-        skipped={reason: count for reason, count in skipped.items() if count})
+        skipped={reason: count for reason, count in skipped.items() if count},
+        markers=has_marker(images) if markers is None else np.asarray(markers, bool))
 
 
 def load(root=None, size: int = SIZE, *, findings=None, limit: int | None = None,
