@@ -9,6 +9,9 @@ threshold chosen on validation scenes (seed 1), per-class figures, what the
 sigmoid head says on empty backgrounds, and network dissection.
 Shortcut model: its confusion matrix on clean scenes, and how much it relies
 on the stripe when the stripe is moved to the other classes.
+X-ray models, on unseen phantoms (seed 2): ROC AUC, Grad-CAM pointing and box
+IoU per finding beside the readers' IoU with each other; the X-ray shortcut
+model: the probability of its finding with and without the corner tag.
 "vgg" model (no global average pooling, so no CAM): accuracy and Grad-CAM's
 pointing game at the last convolution of each block, on the same test scenes.
 """
@@ -98,15 +101,33 @@ def vgg(report: dict) -> None:
 def xray(report: dict) -> None:
     print(f"\n## X-ray model ({report['phantoms']} unseen phantoms, seed {report['seed']}; "
           f"Grad-CAM at {report['grad_cam']['layer']})\n")
-    print("| finding | ROC AUC | Grad-CAM pointing (15 px from the fused box) |")
-    print("|---|---|---|")
-    for name, auc in report["auc"]["per_finding"].items():
-        print(f"| {name} | {auc:.3f} | {report['grad_cam']['per_finding'][name]:.1%} |")
     cam = report["grad_cam"]
+    print("| finding | ROC AUC | Grad-CAM pointing (15 px from the fused box) | Grad-CAM box IoU "
+          "| readers' IoU with each other |")
+    print("|---|---|---|---|---|")
+    for name, auc in report["auc"]["per_finding"].items():
+        print(f"| {name} | {auc:.3f} | {cam['per_finding'][name]:.1%} | "
+              f"{cam.get('per_finding_box_iou', {}).get(name, float('nan')):.2f} | "
+              f"{cam.get('per_finding_reader_iou', {}).get(name, float('nan')):.2f} |")
     print(f"| all | mean {report['auc']['mean']:.3f}, min {report['auc']['min']:.3f} | "
-          f"{cam['pointing_game']:.1%} |")
+          f"{cam['pointing_game']:.1%} | {cam['box_iou']:.2f} | {cam['reader_iou']:.2f} |")
     print(f"\nBox IoU, Grad-CAM box vs fused box: {cam['box_iou']:.2f}; "
           f"readers' boxes with each other (the ceiling): {cam['reader_iou']:.2f}")
+
+
+def xray_shortcut(report: dict) -> None:
+    print(f"\n## X-ray shortcut model (the \"AP\" corner tag went with {report['finding']} "
+          f"in training)\n")
+    print(f"On {report['without_finding']} unseen phantoms without {report['finding']} "
+          f"(seed {report['seed']}), the same phantoms without and with the tag:\n")
+    print("| | no tag | tag |\n|---|---|---|")
+    print(f"| mean probability of {report['finding']} | {report['probability_without_marker']:.3f} | "
+          f"{report['probability_with_marker']:.3f} |")
+    print(f"| share called positive (> 0.5) | {report['positive_without_marker']:.1%} | "
+          f"{report['positive_with_marker']:.1%} |")
+    print(f"| Grad-CAM ({report['layer']}) peak within 15 px of the tag | "
+          f"{report['grad_cam_on_marker_without']:.1%} | {report['grad_cam_on_marker']:.1%} |")
+    print(f"\nROC AUC of {report['finding']} on phantoms without any tag: {report['auc_clean']:.3f}")
 
 
 def main() -> None:
@@ -114,6 +135,7 @@ def main() -> None:
     shortcut(training.evaluate_shortcut(ct.load_course_model("shortcut"), shortcut="stripe"))
     vgg(training.evaluate_vgg(ct.load_course_model("vgg")))
     xray(xray_training.evaluate(ct.load_xray_model()))
+    xray_shortcut(xray_training.evaluate_shortcut(ct.load_xray_model("shortcut")))
 
 
 if __name__ == "__main__":

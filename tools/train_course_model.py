@@ -4,6 +4,7 @@
     python3 course.py train --only shortcut
     python3 course.py train --only vgg      # the model without global average pooling
     python3 course.py train --only xray     # the chest X-ray model (tools/train_xray_model.py)
+    python3 course.py train --only xray_shortcut   # the X-ray model trained with a corner tag
     python3 course.py train --only course --epochs 3      # a variant (overrides need --only)
 
 Writes ``camteach/data/<name>_model.keras`` (with the head its loss trained:
@@ -57,18 +58,18 @@ def _evaluate(name: str, model, config, seed: int) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=sorted([*CONFIGS, "xray"]))
+    parser.add_argument("--only", choices=sorted([*CONFIGS, "xray", "xray_shortcut"]))
     parser.add_argument("--scenes", type=int, help="training scenes with an object")
     parser.add_argument("--backgrounds", type=int, help="training images with no object")
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--seed", type=int, help="training scenes, initial weights, shuffling")
     args = parser.parse_args(argv)
-    if args.only == "xray":           # its own recipe and options: phantoms, not scenes
+    if args.only in ("xray", "xray_shortcut"):   # their own recipes and options: phantoms, not scenes
         if args.scenes is not None or args.backgrounds is not None:
             parser.error("--scenes/--backgrounds: the X-ray model trains on phantoms; "
                          "see tools/train_xray_model.py --help")
-        train_xray_model.main([f"--{k}={v}" for k, v in (("epochs", args.epochs),
-                                                          ("seed", args.seed)) if v is not None])
+        train_xray_model.main([f"--model={args.only}"] + [
+            f"--{k}={v}" for k, v in (("epochs", args.epochs), ("seed", args.seed)) if v is not None])
         return
     overrides = {k: v for k, v in vars(args).items() if k != "only" and v is not None}
     if overrides and not args.only:
@@ -103,6 +104,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(models[name], indent=2), flush=True)
     if not args.only:
         train_xray_model.main([])
+        train_xray_model.main(["--model=xray_shortcut"])
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@
     image (224, 224, 1) in [0, 1] (what ct.xray.load returns)
       -> stem: conv1 5x5/4 (56), conv2 3x3/2 (28)
       -> mixed0, mixed1 at 28x28      (Inception blocks)
-      -> reduce: conv4 3x3/2 (14)
-      -> mixed2, mixed3 at 14x14      (mixed3: the feature maps F)
+      -> conv4 3x3 (28; stride 2 and 14x14 with ``last_size=14``)
+      -> mixed2, mixed3 at 28x28      (mixed3: the feature maps F, 8 px a cell)
       -> avg_pool: GlobalAveragePooling2D
       -> predictions: Dense(6) with a sigmoid per finding
 
@@ -18,8 +18,14 @@ names like ``conv2d_50`` change from one to the next).
 
 The head is multi-label: one sigmoid per finding, as a radiograph can show
 several findings or none; the heat maps explain the logits (before the
-sigmoid). Trained on phantoms (``tools/train_xray_model.py``); the weights ship
-inside the package and are checked against their SHA-256 before loading.
+sigmoid). Trained on phantoms (``tools/train_xray_model.py``,
+:func:`camteach.xray.training.train`): cross-entropy on the labels plus a
+small term pulling each present finding's class activation map into the
+readers' fused boxes (VinBigData is a detection data set: its boxes are
+there to be learnt from). The heat maps are then judged on unseen phantoms.
+The shortcut model (``load_xray_model("shortcut")``) learns from the labels
+alone. The weights ship inside the package and are checked against their
+SHA-256 before loading.
 """
 
 from __future__ import annotations
@@ -32,6 +38,10 @@ from .vinbigdata import CLASS_NAMES, SIZE
 
 #: The name of the shipped model in ``camteach/data/models.json``.
 NAME = "xray"
+#: ``load_xray_model`` names -> their entries in ``camteach/data/models.json``.
+MODELS = {"xray": NAME, "shortcut": "xray_shortcut"}
+#: The finding the shortcut model's training marker (:mod:`camteach.xray.marker`) goes with.
+SHORTCUT_FINDING = "Pneumothorax"
 FEATURE_LAYER = "mixed3"
 MIXED = ("mixed0", "mixed1", "mixed2", "mixed3")
 #: The model's outputs: the phantom findings in class-id order.
@@ -61,28 +71,33 @@ def mixed(x, width: int, name: str):
 
 
 def build_xray_model(widths: tuple[int, int] = (96, 192), seed: int | None = 0,
-                     activation: str | None = "sigmoid") -> keras.Model:
+                     activation: str | None = "sigmoid", last_size: int = 28) -> keras.Model:
     """The X-ray model with fresh (random) weights.
 
     Parameters
     ----------
     widths : (int, int)
-        Channels of the mixed blocks at 28x28 and at 14x14 (the last is C).
+        Channels of mixed0-1 and of mixed2-3 (the last is C).
     seed : int or None
         Seed of the initial weights.
     activation : {"sigmoid", None}
         The head (None: raw logits, for training with a from-logits loss).
+    last_size : {28, 14}
+        Side of ``mixed2`` and ``mixed3``: 28 (``conv4`` keeps the resolution; the
+        shipped model, finer heat maps) or 14 (``conv4`` halves it).
 
     Returns
     -------
     keras.Model
-        Input (None, 224, 224, 1); ``mixed3`` (None, 14, 14, C); ``avg_pool``;
+        Input (None, 224, 224, 1); ``mixed3`` (None, last_size, last_size, C); ``avg_pool``;
         ``predictions`` (None, 6).
     """
     if len(widths) != 2 or any(int(w) < 8 for w in widths):
         raise ValueError(f"widths: expected 2 channel counts >= 8, got {widths!r}")
     if activation not in ("sigmoid", None):
         raise ValueError(f"activation: expected 'sigmoid' or None, got {activation!r}")
+    if last_size not in (14, 28):
+        raise ValueError(f"last_size: expected 14 or 28, got {last_size!r}")
     if seed is not None:
         keras.utils.set_random_seed(seed)
     inputs = keras.Input((SIZE, SIZE, 1), name="image")
@@ -91,7 +106,7 @@ def build_xray_model(widths: tuple[int, int] = (96, 192), seed: int | None = 0,
     x = _conv(x, 48, 3, "conv2", stride=2)                       # 28
     x = mixed(x, widths[0], "mixed0")
     x = mixed(x, widths[0], "mixed1")
-    x = _conv(x, widths[0], 3, "conv4", stride=2)                # 14
+    x = _conv(x, widths[0], 3, "conv4", stride=28 // last_size)  # 28 or 14
     x = mixed(x, widths[1], "mixed2")
     x = mixed(x, widths[1], "mixed3")
     x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
@@ -99,8 +114,17 @@ def build_xray_model(widths: tuple[int, int] = (96, 192), seed: int | None = 0,
     return keras.Model(inputs, outputs, name="xray_inception")
 
 
-def load_xray_model() -> keras.Model:
-    """The shipped, trained X-ray model, offline, after checking its SHA-256.
+def load_xray_model(name: str = "xray") -> keras.Model:
+    """A shipped, trained X-ray model, offline, after checking its SHA-256.
+
+    Parameters
+    ----------
+    name : {"xray", "shortcut"}
+        ``"xray"``: trained on ordinary phantoms (the default everywhere).
+        ``"shortcut"``: trained on phantoms where the burned-in "AP" corner tag
+        (:mod:`camteach.xray.marker`) went with :data:`SHORTCUT_FINDING` (every
+        training phantom with it carried the tag, no other did): right for the
+        wrong reason, caught by its heat map (lesson 10).
 
     Returns
     -------
@@ -109,4 +133,6 @@ def load_xray_model() -> keras.Model:
         :func:`camteach.xray.load` returns images, output a sigmoid per finding
         of :data:`OUTPUTS` (the columns of ``load(...).labels``).
     """
-    return course_model.load_course_model(NAME)
+    if name not in MODELS:
+        raise ValueError(f"name: expected one of {tuple(MODELS)}, got {name!r}")
+    return course_model.load_course_model(MODELS[name])
