@@ -51,7 +51,8 @@ def segment(image, method: str = "slic", n_segments: int = 50, seed: int = 0, *,
     Parameters
     ----------
     image : array-like, (H, W, C)
-        Any value range (it is rescaled to [0, 1] first); C = 1 or 3.
+        Any value range (it is rescaled to [0, 1] first); C = 1 (grayscale:
+        SLIC on the intensity, quickshift on grey RGB) or 3.
     method : {"slic", "quickshift"}
         SLIC: k-means on colour and position, about ``n_segments`` compact
         pieces (fast). Quickshift: mode seeking on colour and position
@@ -74,11 +75,16 @@ def segment(image, method: str = "slic", n_segments: int = 50, seed: int = 0, *,
     method = checks.one_of(method, "segmentation", METHODS)
     if method == "slic":
         n_segments = checks.positive_int(n_segments, "n_segments")
-        channel_axis = -1 if x.shape[-1] in (1, 3) else None
-        labels = _skseg.slic(x[..., 0] if x.shape[-1] == 1 else x, n_segments=n_segments,
-                             compactness=compactness, start_label=0,
-                             channel_axis=None if x.shape[-1] == 1 else channel_axis)
+        if x.shape[-1] == 1:       # grayscale: intensity on 0..100, the scale of Lab's L
+            labels = _skseg.slic(100.0 * x[..., 0], n_segments=n_segments,
+                                 compactness=compactness, start_label=0, channel_axis=None)
+        elif x.shape[-1] == 3:     # RGB: scikit-image compares colours in Lab
+            labels = _skseg.slic(x, n_segments=n_segments, compactness=compactness,
+                                 start_label=0, channel_axis=-1)
+        else:
+            raise ValueError(f"image: slic needs 1 or 3 channels, got {x.shape[-1]}")
     else:
+        # quickshift reads RGB: a grayscale image is segmented as grey RGB (R = G = B)
         rgb = np.repeat(x, 3, axis=-1) if x.shape[-1] == 1 else x
         if rgb.shape[-1] != 3:
             raise ValueError(f"image: quickshift needs 1 or 3 channels, got {x.shape[-1]}")

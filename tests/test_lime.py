@@ -188,14 +188,84 @@ def test_bad_images_are_value_errors_naming_them(functional_model, textured):
     grey = textured[0].mean(axis=-1)
     with pytest.raises(ValueError, match=r"^images: got one grayscale image of shape \(32, 32\)"):
         LIME.explain(functional_model, grey)
-    with pytest.raises(ValueError, match="^images: the model expects 3 channels"):
+    with pytest.raises(ValueError, match=r"^images: the model reads RGB \(H, W, 3\) images, "
+                                         r"got grayscale"):
         LIME.explain(functional_model, grey[..., None])
     with pytest.raises(ValueError, match="^images: the model expects images of 32x32"):
         LIME.explain(functional_model, textured[:, :16])
-    one_channel = keras.Sequential([keras.Input((SIZE, SIZE, 1)), keras.layers.Conv2D(2, 3),
+    two_channel = keras.Sequential([keras.Input((SIZE, SIZE, 2)), keras.layers.Conv2D(2, 3),
                                     keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(2)])
-    with pytest.raises(ValueError, match=r"^model: lime .* needs a model that reads RGB"):
-        LIME.explain(one_channel, grey[..., None])
+    with pytest.raises(ValueError, match=r"^model: lime .* needs a model that reads grayscale"):
+        LIME.explain(two_channel, textured[..., :2])
+
+
+# --- grayscale (1-channel) models: the chest X-ray model of lesson 10 ----------------------
+
+@pytest.fixture(scope="module")
+def grey_corner_model():
+    """1 channel: class 0's logit is the mean intensity of the top-left 12x12 corner."""
+    inputs = keras.Input((SIZE, SIZE, 1))
+    x = keras.layers.Cropping2D(((0, SIZE - 12), (0, SIZE - 12)))(inputs)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    dense = keras.layers.Dense(2, name="scores")
+    model = keras.Model(inputs, dense(x), name="grey_corner_model")
+    dense.set_weights([np.array([[1.0, -1.0]], "float32"), np.zeros(2, "float32")])
+    return model
+
+
+@pytest.fixture(scope="module")
+def grey(textured):
+    return textured.mean(axis=-1, keepdims=True) / 255.0              # (3, 32, 32, 1) in [0, 1]
+
+
+@pytest.mark.parametrize("method", sp.METHODS)
+def test_grayscale_images_are_cut_into_superpixels(method, grey):
+    seg = sp.segment(grey[0], method, n_segments=16, seed=1)
+    assert seg.shape == (SIZE, SIZE) and set(np.unique(seg)) == set(range(sp.count(seg)))
+    assert sp.count(seg) > (4 if method == "slic" else 1)    # quickshift: few on 32x32
+    # the pieces follow the intensity: less spread inside a superpixel than over the image
+    inside = np.mean([grey[0, ..., 0][seg == i].std() for i in range(sp.count(seg))])
+    assert inside < (0.5 if method == "slic" else 0.8) * grey[0].std()
+
+
+def test_lime_on_a_grayscale_model_finds_its_corner(grey_corner_model, grey):
+    region = np.zeros((SIZE, SIZE), bool)
+    region[:12, :12] = True
+    res = LIME.explain(grey_corner_model, grey, classes=0, num_samples=300, n_segments=25,
+                       hide_color=0)
+    assert res.maps.shape == (3, 1, SIZE, SIZE) and res.segments.shape == (3, SIZE, SIZE)
+    for seg, w in zip(res.segments, res.weights):
+        inside = sp.superpixel_means(region.astype(float), seg)
+        assert inside[sp.top_superpixels(w[0], 1)[0]] > 0.5
+        assert np.abs(w[0, inside == 0]).max() < 0.05 * w[0].max()
+    assert res.r2.min() > 0.9
+
+
+def test_grayscale_mean_fill_is_each_superpixels_mean_intensity(grey_corner_model, grey):
+    """hide_color=None on 1 channel: off superpixels show their own mean (lime's rule)."""
+    from camteach.methods.lime import mean_colours
+    seg = sp.segment(grey[1], "slic", n_segments=16)
+    filled = mean_colours(grey[1], seg)
+    assert filled.shape == grey[1].shape
+    for i in range(sp.count(seg)):
+        np.testing.assert_allclose(filled[seg == i], grey[1][seg == i].mean(), rtol=1e-5)
+    # the same as lime's own loop on the RGB copy of the image (lime needs 3 channels)
+    rgb = np.repeat(grey[1], 3, axis=-1)
+    np.testing.assert_allclose(mean_colours(rgb, seg)[..., :1], filled, rtol=1e-5)
+    first = LIME.explain(grey_corner_model, grey, classes=0, num_samples=100, n_segments=16)
+    again = LIME.explain(grey_corner_model, grey, classes=0, num_samples=100, n_segments=16)
+    np.testing.assert_array_equal(first.maps, again.maps)
+    zero = LIME.explain(grey_corner_model, grey, classes=0, num_samples=100, n_segments=16,
+                        hide_color=0)
+    assert not np.allclose(zero.maps, first.maps)
+    with pytest.raises(ValueError, match=r"^hide_color: expected None .* or 1 numbers"):
+        LIME.explain(grey_corner_model, grey, hide_color=(0, 0, 0))
+    with pytest.raises(ValueError, match=r"^images: the model reads grayscale \(H, W, 1\) "
+                                         r"images, got RGB"):
+        LIME.explain(grey_corner_model, np.repeat(grey, 3, axis=-1))
+    with pytest.raises(ValueError, match=r"^images: got one grayscale image .* image\[\.\.\., "
+                                         r"None\]"):
+        LIME.explain(grey_corner_model, grey[0, ..., 0])
 
 
 def test_refit_on_fewer_samples_equals_running_with_fewer(functional_model, textured):
@@ -229,3 +299,24 @@ def test_lesson09_exercises_accept_their_solutions_and_name_their_mistakes(funct
             assert message in capsys.readouterr().out
     with pytest.raises(ValueError, match="^res_new: "):
         lesson09.bind(res_new=ct.grad_cam(functional_model, textured[2]), heat=heat, mask=mask)
+
+
+def test_stability_reuses_one_run_and_equals_running_each_setting(functional_model, textured):
+    """Refits of the first seed's largest run give the same overlaps as separate runs."""
+    from camteach.methods.lime import stability
+    images, classes, k = textured[:2], [0, 1], 3
+    opts = {"n_segments": 16, "num_samples": 40}
+    stable = stability(functional_model, images, classes, seeds=(0, 1, 2), samples=(20, 80),
+                       k=k, **opts)
+    runs = {s: LIME.explain(functional_model, images, classes, **{**opts, "seed": s}).weights
+            for s in (0, 1, 2)}
+    levels = {n: LIME.explain(functional_model, images, classes,
+                              **{**opts, "num_samples": n}).weights for n in (20, 80)}
+    for i in range(2):
+        pairs = [sp.top_overlap(runs[a][i][0], runs[b][i][0], k) for a, b in
+                 ((0, 1), (0, 2), (1, 2))]
+        assert stable["seeds"][i] == pytest.approx(np.mean(pairs))
+        assert stable["samples"][20][i] == pytest.approx(
+            sp.top_overlap(levels[20][i][0], levels[80][i][0], k))
+    assert set(stable["samples"]) == {20} and np.all((stable["seeds"] >= 0)
+                                                     & (stable["seeds"] <= 1))

@@ -126,9 +126,10 @@ def masked_logit_function(model: keras.Model, score: str = "logit"):
 class _Explainer(lime_image.LimeImageExplainer):
     """lime's explainer, its sampler vectorised; records each label's R^2."""
 
-    def __init__(self, kernel_width: float, seed: int, masked=None):
+    def __init__(self, kernel_width: float, seed: int, masked=None, mean_fill: bool = False):
         super().__init__(kernel_width=kernel_width, random_state=seed)
         self.masked = masked
+        self.mean_fill = mean_fill        # lime's mean colour for any channel count
         self.r2: dict[int, float] = {}
         fit = self.base.explain_instance_with_data
 
@@ -142,6 +143,8 @@ class _Explainer(lime_image.LimeImageExplainer):
                     batch_size=10, progress_bar=False):
         """lime's sampler (same random draws, same images), a batch at a time."""
         n_features = np.unique(segments).shape[0]
+        if self.mean_fill:         # lime's own mean-colour loop reads exactly 3 channels
+            fudged_image = mean_colours(image, segments)
         data = self.random_state.randint(0, 2, num_samples * n_features) \
             .reshape((num_samples, n_features))
         data[0, :] = 1
@@ -158,6 +161,28 @@ class _Explainer(lime_image.LimeImageExplainer):
                 labels.append(np.asarray(classifier_fn(images)))
         self.samples = (data, np.concatenate(labels))
         return self.samples
+
+
+def mean_colours(image: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """Each pixel set to its superpixel's mean colour (lime's ``hide_color=None``).
+
+    Parameters
+    ----------
+    image : numpy.ndarray, (H, W, C)
+        Any number of channels C (lime's own loop needs C = 3).
+    segments : numpy.ndarray of int, (H, W)
+        Labels ``0 .. n-1``.
+
+    Returns
+    -------
+    numpy.ndarray, (H, W, C), the image's dtype
+    """
+    seg = np.asarray(segments).ravel()
+    flat = image.reshape(seg.size, -1).astype(np.float64)
+    sizes = np.maximum(np.bincount(seg), 1)
+    means = np.stack([np.bincount(seg, weights=flat[:, c], minlength=len(sizes)) / sizes
+                      for c in range(flat.shape[1])], axis=-1)
+    return means[seg].reshape(image.shape).astype(image.dtype)
 
 
 def _hide_color(value, channels: int):
@@ -196,14 +221,22 @@ def _images(model: keras.Model, images) -> np.ndarray:
     channels = model.inputs[0].shape[-1]
     if np.ndim(images) == 2:
         raise ValueError(f"images: got one grayscale image of shape {np.shape(images)}; the "
-                         f"model reads (H, W, {channels}) images: give it {channels} channels "
-                         f"(e.g. np.repeat(image[..., None], {channels}, axis=-1))")
-    x = model_images(model, images)
-    if x.shape[-1] != 3:
-        raise ValueError(f"model: lime cuts colour images into superpixels and needs a model "
-                         f"that reads RGB images (H, W, 3), got input shape "
+                         f"model reads (H, W, {channels}) images: give it {channels} "
+                         f"channel(s) (e.g. "
+                         + ("image[..., None])" if channels == 1 else
+                            f"np.repeat(image[..., None], {channels}, axis=-1))"))
+    shape = np.shape(images)
+    if channels in (1, 3) and len(shape) in (3, 4) and shape[-1] in (1, 3) \
+            and shape[-1] != channels:
+        kind = {1: "grayscale (H, W, 1)", 3: "RGB (H, W, 3)"}
+        raise ValueError(f"images: the model reads {kind[channels]} images, got "
+                         f"{kind[shape[-1]]} images of shape {shape}; give the images the "
+                         f"model was trained on")
+    if channels not in (1, 3):
+        raise ValueError(f"model: lime cuts images into superpixels and needs a model that "
+                         f"reads grayscale (H, W, 1) or RGB (H, W, 3) images, got input shape "
                          f"{tuple(model.inputs[0].shape)}")
-    return x
+    return model_images(model, images)
 
 
 def _progress(items, show, total: int):
@@ -293,9 +326,11 @@ class Lime(Method):
         """Segments (H, W), weights (K, n), intercepts (K,) and R^2 (K,) of one image."""
         seg = superpixels.segment(image, o["segmentation"], o["n_segments"], o["seed"],
                                   compactness=o["compactness"])
-        explainer = _Explainer(o["kernel_width"], o["seed"], masked)
+        mean_fill = hide is None and image.shape[-1] != 3
+        explainer = _Explainer(o["kernel_width"], o["seed"], masked, mean_fill)
         exp = explainer.explain_instance(
-            image, classifier_fn, labels=tuple(int(c) for c in classes), hide_color=hide,
+            image, classifier_fn, labels=tuple(int(c) for c in classes),
+            hide_color=0.0 if mean_fill else hide,
             top_labels=None, num_samples=o["num_samples"], batch_size=o["sample_batch"],
             segmentation_fn=lambda _image: seg, random_seed=o["seed"])
         w = np.zeros((len(classes), superpixels.count(seg)))
@@ -461,15 +496,28 @@ def stability(model: keras.Model, images, classes, *, seeds=(0, 1, 2, 3, 4),
         ``"seeds"``: (N,) mean pairwise top-k overlap over ``seeds`` (at
         ``num_samples`` of the options, default 1000); ``"samples"``: dict
         level -> (N,) top-k overlap of that level with the largest one (seed 0).
+
+    The first seed runs once at the largest level; its smaller levels are
+    exact refits (:func:`refit`), so the model runs ``N * (max(samples) +
+    (len(seeds) - 1) * num_samples)`` perturbed images.
     """
     base = {**lime_options, "seed": lime_options.get("seed", 0)}
-    by_seed = [Lime().explain(model, images, classes, **{**base, "seed": s}).weights
-               for s in seeds]
+    n_seed = base.get("num_samples", DEFAULTS["num_samples"])
+    # one run per seed; the first seed runs at the largest level and every smaller level
+    # (and its own n_seed-sample run) is an exact refit of it: no model call repeated
+    first = Lime().explain(model, images, classes,
+                           **{**base, "seed": seeds[0], "num_samples": max(*samples, n_seed)})
+
+    def at(result: LimeResult, n: int) -> tuple:
+        return (result if n == result.num_samples else refit(result, n)).weights
+
+    by_seed = [at(first, n_seed)] + [
+        Lime().explain(model, images, classes, **{**base, "seed": s}).weights
+        for s in seeds[1:]]
     pairs = [(a, b) for a in range(len(seeds)) for b in range(a + 1, len(seeds))]
     seed_overlap = np.array([np.mean([superpixels.top_overlap(by_seed[a][i][0], by_seed[b][i][0], k)
                                       for a, b in pairs]) for i in range(len(by_seed[0]))])
-    by_level = {n: Lime().explain(model, images, classes, **{**base, "num_samples": n}).weights
-                for n in samples}
+    by_level = {n: at(first, n) for n in samples}
     reference = by_level[max(samples)]
     level_overlap = {n: np.array([superpixels.top_overlap(w[0], ref[0], k)
                                   for w, ref in zip(by_level[n], reference)])
