@@ -41,9 +41,11 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 JUPYTER = ROOT / ".venv" / "bin" / "jupyter"
+SLIDES = ROOT / "slides"
 CHROMIUM = Path(os.environ.get("CAMTEACH_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
@@ -116,6 +118,9 @@ class JupyterLab:
         tmp = Path(self._tmp.name)
         served = tmp / "course" / "notebooks"
         shutil.copytree(self.notebooks, served, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        # the classroom decks too (presented live with RISE), without their build and npm assets
+        shutil.copytree(SLIDES, tmp / "course" / "slides",
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "_build", "_vendor"))
         settings = dict(course.LAB_SETTINGS)
         # The repository is never written: a copy is served, and not even it is saved.
         settings["@jupyterlab/docmanager-extension:plugin"] = {"autosave": False}
@@ -159,6 +164,10 @@ class JupyterLab:
 
     def notebook_url(self, notebook: str) -> str:
         return f"{self.url}/lab/tree/notebooks/{notebook}?token={self.token}&reset"
+
+    def deck_url(self, deck: str) -> str:
+        """A classroom deck of ``slides/`` (served beside the lessons) in JupyterLab."""
+        return f"{self.url}/lab/tree/slides/{deck}?token={self.token}&reset"
 
     def shutdown_kernels(self) -> None:
         """Stop every kernel (between lessons: one TensorFlow kernel at a time)."""
@@ -329,6 +338,23 @@ class Explorer:
             return False, float("nan")
         return self.picture_hash() != before, loads[-1] - t0
 
+    def enabled(self, control: Control) -> bool:
+        """False while the control is disabled (e.g. an option that only applies to a choice)."""
+        return not self.page.locator(f'[data-ct-control="{control.key}"]').evaluate(
+            "el => !!el.querySelector('select:disabled, input:disabled, button:disabled, "
+            ".noUi-target[disabled]') || el.matches('button:disabled')")
+
+    def enable(self, control: Control, tries: int = 6) -> bool:
+        """Make a disabled control usable as a student would: change the explorer's other
+        choices (drop-downs, toggles) one step at a time until it is enabled."""
+        choices = [c for c in self.controls if c is not control and c.kind in ("dropdown", "toggle")]
+        for choice in choices:
+            for _ in range(tries):
+                if self.enabled(control):
+                    return True
+                self.move(choice)
+        return self.enabled(control)
+
     def _act(self, element, kind: str) -> None:
         if kind == "slider":
             handle = element.locator(".noUi-handle").first
@@ -475,6 +501,7 @@ class Move:
     kind: str
     changed: list[bool] = field(default_factory=list)
     ms: list[float] = field(default_factory=list)
+    usable: bool = True          # False: still disabled after changing the other choices
 
 
 def move_every_control(page: LessonPage, times: int = 2) -> list[Move]:
@@ -487,6 +514,10 @@ def move_every_control(page: LessonPage, times: int = 2) -> list[Move]:
             # change the view, e.g. the class shown, and leave nothing to reset)
             others = ([c for c in explorer.controls if c.kind == "slider"]
                       or [c for c in explorer.controls if c.kind != "button"])
+            if not explorer.enabled(control) and not explorer.enable(control):
+                move.usable = False
+                moves.append(move)
+                continue
             for _ in range(times):
                 if control.kind == "button" and others:
                     explorer.move(others[0])
@@ -495,3 +526,40 @@ def move_every_control(page: LessonPage, times: int = 2) -> list[Move]:
                 move.ms.append(ms)
             moves.append(move)
     return moves
+
+
+# --------------------------------------------------------------------------
+# A deck presented live (jupyterlab-rise)
+# --------------------------------------------------------------------------
+
+@dataclass
+class Presented:
+    """What RISE showed after one click on its toolbar button."""
+
+    seconds: float              # from the click to the slides drawn
+    slides: int                 # reveal.js's slide count
+    first: str                  # the text of the slide shown first
+    placeholders: int           # collapsed-code placeholders visible on the slides
+    page: Any                   # the JupyterLab page (close it)
+
+
+def present_with_rise(context, lab: JupyterLab, deck: str, timeout: float = 90.0) -> Presented:
+    """Open ``slides/<deck>`` in JupyterLab, click RISE's toolbar button once, wait for the
+    reveal.js slides in RISE's panel (an iframe at ``/rise/...``)."""
+    page = context.new_page()
+    page.goto(lab.deck_url(deck))
+    button = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-NotebookPanel-toolbar "
+                          "[data-jp-item-name='RISE-button'] :is(button, jp-button)").first
+    button.wait_for(state="visible", timeout=timeout * 1000)
+    start = time.monotonic()
+    button.click()
+    page.locator("iframe[src*='/rise/']").first.wait_for(state="attached", timeout=timeout * 1000)
+    frame = page.frame_locator("iframe[src*='/rise/']").first
+    frame.locator(".reveal .slides > section.present").first.wait_for(
+        state="visible", timeout=timeout * 1000)
+    seconds = time.monotonic() - start
+    slides = frame.locator("body").evaluate("() => window.Reveal ? Reveal.getTotalSlides() "
+                                            ": document.querySelectorAll('.reveal .slides > section').length")
+    first = frame.locator(".reveal .slides > section.present").first.inner_text()
+    placeholders = frame.locator(".reveal .jp-InputPlaceholder:visible").count()
+    return Presented(seconds, int(slides), first, placeholders, page)

@@ -230,6 +230,20 @@ def test_weights_explorer_keeps_edits_across_classes_and_resets(model, car):
     assert explorer.controls["weight_0"].value == pytest.approx(explorer.W[k, 0])
 
 
+def test_weights_explorer_takes_the_browsers_rounded_echo_for_no_edit(model, car):
+    explorer = widgets.weights_explorer(model, car.images[0], c=0)
+    explorer.controls["class"].value = 2
+    renders, state = explorer.renders, dict(explorer.state)
+    slider = explorer.controls["weight_0"]
+    # what a browser slider sends back after the kernel set an off-grid value
+    slider.value = slider.min + round((slider.value - slider.min) / slider.step) * slider.step
+    assert explorer.renders == renders and explorer.state["edited"] == {}
+    np.testing.assert_array_equal(explorer.state["logits"], state["logits"])
+    slider.value = slider.value + slider.step            # one step: a student's edit
+    assert explorer.renders == renders + 1
+    assert list(explorer.state["edited"]) == [(explorer.targets[0], 2)]
+
+
 # -- 3. CAM builder ---------------------------------------------------------------
 
 def test_cam_builder_sums_terms_up_to_the_cam(model, face):

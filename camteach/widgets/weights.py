@@ -112,12 +112,33 @@ class WeightsExplorer(Explorer):
             for ax in (ax_logit, ax_prob):
                 ax.tick_params(axis="x", labelrotation=30)
 
+    def _is_echo(self, i: int, value: float) -> bool:
+        """Slider ``i`` at ``value`` within half a step of its weight: not an edit.
+
+        A value set from code (a new class, a reset) is rounded by the
+        browser's slider to its step and sent back; a student's move is at
+        least one step. Taking the echo for an edit would redraw the picture a
+        second time and edit the weight by a rounding error.
+        """
+        slider = self.controls[f"weight_{i}"]
+        return abs(value - self.weights[self.targets[i], self._class]) < slider.step / 2
+
+    def _on_change(self, change: dict) -> None:
+        owner = change["owner"]
+        sliders = [self.controls[f"weight_{i}"] for i in range(self._n_edit)]
+        if not self._muted and owner in sliders and self._is_echo(sliders.index(owner),
+                                                                   float(change["new"])):
+            return
+        super()._on_change(change)
+
     def _update(self) -> None:
         c = self.controls["class"].value
         if c != self._class:
             self._retarget(c)
         for i, k in enumerate(self.targets):
-            self.weights[k, c] = self.controls[f"weight_{i}"].value
+            value = float(self.controls[f"weight_{i}"].value)
+            if not self._is_echo(i, value):
+                self.weights[k, c] = value
         logits = self.base_logits + self.pooled @ (self.weights - self.W)
         changed = np.argwhere(self.weights != self.W)
         self.state = {"class": int(c), "logits": logits, "probabilities": maps.probabilities(logits, self.head),
