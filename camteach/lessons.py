@@ -59,6 +59,10 @@ LESSONS: tuple[Lesson, ...] = (
            "08_grad_cam.ipynb", "lesson08", ("layer_explorer",)),
     Lesson("09", "Grad-CAM versus LIME: cost, agreement, truth and stability",
            "09_gradcam_vs_lime.ipynb", "lesson09", ("lime_explorer",)),
+    Lesson("10", "Chest X-rays: loading radiographs right, many findings, heat maps against radiologists",
+           "10_chest_xrays.ipynb", "lesson10"),
+    Lesson("11", "Judging explanations: metrics, their traps, and a leaderboard",
+           "11_judging_explanations.ipynb", "lesson11"),
 )
 
 

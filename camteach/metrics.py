@@ -23,7 +23,9 @@ re-exported here.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -42,7 +44,8 @@ __all__ = ["POINTING_TOLERANCE", "THRESHOLDS", "VAL_SEED", "Curves", "Dissection
            "SanityCheck", "baselines", "box_iou", "cam_box", "choose_threshold",
            "confusion_matrix", "deletion_auc", "deletion_curves", "dissect", "edge_maps",
            "energy_pointing", "gaussian_maps", "insertion_auc", "insertion_curves",
-           "peak_distance", "pointing_game", "random_maps", "randomization_check", "road"]
+           "load_leaderboard", "peak_distance", "pointing_game", "random_maps",
+           "randomization_check", "road"]
 
 if TYPE_CHECKING:
     import keras
@@ -367,3 +370,34 @@ def _downsample_mask(mask: np.ndarray, resolution: int) -> np.ndarray:
     rows = ((np.arange(resolution) + 0.5) * mask.shape[1] / resolution).astype(int)
     cols = ((np.arange(resolution) + 0.5) * mask.shape[2] / resolution).astype(int)
     return mask[:, rows][:, :, cols]
+
+
+#: Where ``python3 course.py leaderboard`` saves its numbers (committed with the decks).
+LEADERBOARD = Path(__file__).resolve().parent.parent / "slides" / "figures" / "leaderboard.json"
+
+
+def load_leaderboard(path=None, task: str = "scenes") -> dict:
+    """The leaderboard's numbers for one task, as ``{method: {metric: value}}``.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A ``leaderboard.json`` written by ``python3 course.py leaderboard``
+        (default: the committed ``slides/figures/leaderboard.json``).
+    task : str
+        ``"scenes"`` or ``"phantoms"``.
+
+    Returns
+    -------
+    dict of str -> dict of str -> float, bool or str
+        One row per method (the baselines "random" and "gaussian" included);
+        a method that failed has only an ``"error"`` entry.
+    """
+    path = Path(LEADERBOARD if path is None else path)
+    if not path.is_file():
+        raise ValueError(f"path: expected a leaderboard.json written by `python3 course.py "
+                         f"leaderboard`, but {path} does not exist")
+    results = json.loads(path.read_text())["results"]
+    if task not in results:
+        raise ValueError(f"task: expected one of {sorted(results)}, got {task!r}")
+    return results[task]

@@ -169,10 +169,29 @@ def lesson09():
     return ex.lesson09.bind(res_new=res, heat=heat, mask=mask)
 
 
+_XRAY: dict = {}         # the X-ray model and phantoms, made once (bind is cheap then)
+
+
+def lesson10():
+    if not _XRAY:
+        _XRAY.update(model=ct.load_xray_model(), new=ct.xray.phantom_data(6, seed=10, start=40))
+    new = _XRAY["new"]
+    i = int(np.flatnonzero(new.labels.any(axis=1))[0])
+    k = int(np.flatnonzero(new.labels[i])[0])
+    return ex.lesson10.bind(model=_XRAY["model"], new=new, i=i, k=k)
+
+
+def lesson11():
+    new = ct.make_scenes(6, seed=11)                          # the course model, other scenes
+    return ex.lesson11.bind(model=ct.load_course_model(), images=new.images, labels=new.labels,
+                            masks=new.masks)
+
+
 LESSONS = {"00": lesson00, "01": lesson01, "02": lesson02, "03": lesson03, "04": lesson04,
            "05": lesson05, "06": lesson06, "07": lesson07,
-           "08": lesson08, "09": lesson09}
-COUNTS = {"00": 2, "01": 4, "02": 4, "03": 4, "04": 5, "05": 4, "06": 3, "07": 5, "08": 4, "09": 3}
+           "08": lesson08, "09": lesson09, "10": lesson10, "11": lesson11}
+COUNTS = {"00": 2, "01": 4, "02": 4, "03": 4, "04": 5, "05": 4, "06": 3, "07": 5, "08": 4, "09": 3,
+          "10": 4, "11": 3}
 EXERCISES = [(lesson, i) for lesson, count in COUNTS.items() for i in range(count)]
 IDS = [f"lesson{lesson}-q{i + 1}" for lesson, i in EXERCISES]
 

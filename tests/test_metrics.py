@@ -188,3 +188,19 @@ def test_leaderboard_thresholds_table_and_figure(tmp_path):
     assert table[2].count("| - ") == len(board.COLUMNS) - 3        # missing metrics say so
     board.figure(results, tmp_path / "board.png")
     assert (tmp_path / "board.png").stat().st_size > 10_000
+
+
+def test_load_leaderboard_reads_a_saved_table(tmp_path):
+    import json
+    path = tmp_path / "leaderboard.json"
+    rows = {"scenes": {"cam": {"pointing": 0.9}, "random": {"pointing": 0.1}},
+            "phantoms": {"lime": {"error": "ValueError: x"}}}
+    path.write_text(json.dumps({"minutes": 1.0, "results": rows}))
+    assert ct.metrics.load_leaderboard(path) == rows["scenes"]
+    assert ct.metrics.load_leaderboard(path, task="phantoms") == rows["phantoms"]
+    with pytest.raises(ValueError, match="task: expected one of"):
+        ct.metrics.load_leaderboard(path, task="photos")
+    with pytest.raises(ValueError, match="path: expected a leaderboard.json"):
+        ct.metrics.load_leaderboard(tmp_path / "missing.json")
+    shipped = ct.metrics.load_leaderboard()                # the committed table, every baseline
+    assert {"random", "gaussian", "grad_cam"} <= set(shipped)

@@ -29,9 +29,10 @@ from ._figure import (DPI, EACH_NORMALISED_LABEL, NORMALISED_LABEL, PANEL, SIGNE
                       zero_based_norm)
 from ._localisation import localisation, localisations
 from ._maps import cams, feature_maps, upsampling
+from ._xray import radiographs
 
 __all__ = ["Picture", "images", "feature_maps", "cams", "upsampling", "localisation",
-           "localisations", "bars",
+           "localisations", "bars", "radiographs",
            "draw_box", "signed_norm", "zero_based_norm", "colorbar", "panel_title",
            "sign_colours", "DPI", "PANEL", "SIGNED_CMAP", "SIGNED_LABEL", "NORMALISED_LABEL",
            "EACH_NORMALISED_LABEL"]
