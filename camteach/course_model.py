@@ -279,8 +279,7 @@ def with_head(model: keras.Model, activation: str | None) -> keras.Model:
     keras.Model
         Same layers and weights, ``predictions`` with ``activation``.
     """
-    if activation not in ("sigmoid", "softmax", None):
-        raise ValueError(f"activation: expected 'sigmoid', 'softmax' or None, got {activation!r}")
+    activation = checks.one_of(activation, "activation", HEADS)
     convs = ("conv1_conv", "conv3_a_conv", "conv4_a_conv", "conv5_a_conv")
     missing = [name for name in convs if name not in {layer.name for layer in model.layers}]
     if missing:

@@ -52,7 +52,7 @@ def test_the_head_matches_the_training_loss_and_leaves_the_logits_alone():
         assert headed.get_layer("predictions").activation.__name__ == activation
         np.testing.assert_allclose(ct.features(headed, images).logits, logits, rtol=1e-5, atol=1e-5)
         np.testing.assert_allclose(headed.predict(images, verbose=0), expected, rtol=1e-5, atol=1e-6)
-    with pytest.raises(ValueError, match="activation: expected 'sigmoid', 'softmax' or None"):
+    with pytest.raises(ValueError, match="activation: expected one of"):
         ct.with_head(raw, "relu")
     not_course = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(2, 3)])
     with pytest.raises(ValueError, match="model: expected a course-architecture model"):
