@@ -38,7 +38,7 @@ from .faithfulness import (Curves, Road, deletion_auc, deletion_curves, insertio
 from .heatmap import upsample
 from .methods import cam
 from .sanity import SanityCheck, randomization_check
-from .scenes import mask_box
+from .scenes import VAL_SEED, mask_box   # validation scenes: thresholds are chosen on them
 
 __all__ = ["POINTING_TOLERANCE", "THRESHOLDS", "VAL_SEED", "Curves", "Dissection", "Road",
            "SanityCheck", "baselines", "box_iou", "cam_box", "choose_threshold",
@@ -52,9 +52,6 @@ if TYPE_CHECKING:
 
     from .scenes import Scenes
 
-#: The seed of the validation scenes, on which a threshold is chosen; figures
-#: are reported on other (test) scenes.
-VAL_SEED = 1
 #: The CAM-box thresholds :func:`choose_threshold` tries: 0.05, 0.10, ..., 0.95.
 THRESHOLDS = tuple(np.round(np.arange(0.05, 0.96, 0.05), 2))
 

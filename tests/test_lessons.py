@@ -48,6 +48,19 @@ def test_notebook_imports_its_exercises_and_widgets(row):
     assert used <= set(row.widgets), f"register {used - set(row.widgets)} in camteach/lessons.py"
 
 
+@pytest.mark.parametrize("index", range(len(LESSONS)), ids=lambda i: LESSONS[i].number)
+def test_notebook_links_its_neighbours_in_its_first_cell(index):
+    """A student reading on the web moves along the path from the lesson's top."""
+    first = _source(LESSONS[index].notebook)[0]
+    links = dict(re.findall(r"(Previous|Next): \[[^\]]+\]\(([^)]+)\)", first))
+    expected = {}
+    if index > 0:
+        expected["Previous"] = LESSONS[index - 1].notebook
+    if index + 1 < len(LESSONS):
+        expected["Next"] = LESSONS[index + 1].notebook
+    assert links == expected
+
+
 def test_readme_lesson_table_lists_exactly_the_registry():
     readme = (ROOT / "README.md").read_text()
     rows = re.findall(r"^\| (\d\d) \| \[[^\]]+\]\(notebooks/([^)]+)\)[^|]*\|\s*([^|]*?)\s*\|",

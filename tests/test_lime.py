@@ -320,3 +320,77 @@ def test_stability_reuses_one_run_and_equals_running_each_setting(functional_mod
             sp.top_overlap(levels[20][i][0], levels[80][i][0], k))
     assert set(stable["samples"]) == {20} and np.all((stable["seeds"] >= 0)
                                                      & (stable["seeds"] <= 1))
+
+
+def test_agreement_reads_a_map_per_superpixel(functional_model, textured):
+    """LIME's own painted map agrees with it perfectly; its negative ranks it backwards."""
+    from dataclasses import replace
+
+    from camteach.methods.lime import agreement
+    res = _explain(functional_model, textured[:2], classes=[0, 1])
+    rho, shared = agreement(res, res, k=3)
+    np.testing.assert_allclose(rho, 1.0)
+    np.testing.assert_allclose(shared, 1.0)
+    rho, shared = agreement(replace(res, maps=-res.maps), res, k=3)
+    np.testing.assert_allclose(rho, -1.0)
+    np.testing.assert_allclose(shared, 0.0)
+    coarse = ct.grad_cam(functional_model, textured[:2], classes=[0, 1])   # its own resolution
+    rho, shared = agreement(coarse, res, k=3)
+    assert rho.shape == shared.shape == (2,) and np.all(np.abs(rho[np.isfinite(rho)]) <= 1)
+    with pytest.raises(ValueError, match="^lime: expected LIME of the same 1 image"):
+        agreement(replace(res, maps=res.maps[:1]), res)
+
+
+def test_given_segments_replace_the_cut_and_are_checked(functional_model, textured):
+    """Superpixels cut elsewhere (e.g. on the raw photo) give the same LIME as cutting here."""
+    own = _explain(functional_model, textured[:1], classes=[2])
+    seg = own.segments[0] * 10 + 3                       # any labels: relabelled 0..n-1
+    given = _explain(functional_model, textured[:1], classes=[2], segments=seg)
+    np.testing.assert_array_equal(given.segments, own.segments)
+    np.testing.assert_allclose(given.maps, own.maps, rtol=1e-6, atol=1e-9)
+    for bad in (seg[:8], seg.astype(float), -seg, np.stack([seg, seg])):
+        with pytest.raises(ValueError, match=r"^segments: expected superpixel labels"):
+            _explain(functional_model, textured[:1], classes=[2], segments=bad)
+
+
+def test_lime_on_resnet50_reads_the_photo_cut_raw(resnet50):
+    """Lesson 09's real-photo comparison, on ResNet50 with ``weights=None``: the network reads
+    BGR minus the mean pixel, the superpixels are cut on the raw photo and kept as given."""
+    from camteach.methods.lime import agreement
+    photo = ct.photos(["chelsea"]).images
+    x = ct.preprocess("resnet50", photo)
+    seg = ct.superpixels.segment(photo[0])
+    grad = ct.grad_cam(resnet50, x)
+    res = ct.explain(resnet50, x, "lime", classes=grad.classes, num_samples=20, segments=seg)
+    np.testing.assert_array_equal(res.segments[0], seg)
+    assert res.maps.shape == (1, 1, 224, 224) and np.isfinite(res.maps).all()
+    rho, shared = agreement(grad, res)
+    assert rho.shape == shared.shape == (1,) and 0.0 <= shared[0] <= 1.0
+
+
+def test_lesson09_photo_cell_runs_when_the_weights_are_there():
+    """The ImageNet branch of lesson 09's photo cell, run on a stand-in network: a small
+    224x224 model with 1000 classes (ResNet50 itself is covered above; 1000 samples on it
+    would take minutes) and the real photo, preprocessing and superpixels."""
+    import json
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    import matplotlib
+    matplotlib.use("Agg")
+    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "09_gradcam_vs_lime.ipynb"
+    cells = ["".join(c["source"]) for c in json.loads(notebook.read_text())["cells"]]
+    (source,) = [c for c in cells if c.startswith('if net.mode == "imagenet":')]
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((224, 224, 3))
+    x = keras.layers.Conv2D(8, 8, strides=8, activation="relu")(inputs)
+    x = keras.layers.Conv2D(16, 4, strides=4, activation="relu", name="last_conv")(x)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    model = keras.Model(inputs, keras.layers.Dense(1000, activation="softmax")(x))
+    net = SimpleNamespace(mode="imagenet", images=ct.photos(["chelsea"]).images, model=model,
+                          preprocess=lambda images: ct.preprocess("resnet50", images),
+                          class_names=ct.imagenet_class_names())
+    namespace = {"ct": ct, "np": np, "net": net}
+    exec(compile(source, str(notebook), "exec"), namespace)
+    assert namespace["lime_photo"].segments.shape == (1, 224, 224)
+    assert 0.0 <= namespace["photo_shared"][0] <= 1.0

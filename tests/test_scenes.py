@@ -366,3 +366,17 @@ def test_backgrounds_are_the_scenes_without_their_objects():
     assert differs[scenes.masks].mean() > 0.99
     with pytest.raises(ValueError, match="n:"):
         make_backgrounds(0)
+
+
+def test_scale_shrinks_the_objects_of_the_same_scenes():
+    """``scale`` multiplies each object's size; labels, backgrounds and looks stay."""
+    base, small = make_scenes(8, seed=2), make_scenes(8, seed=2, scale=0.5)
+    np.testing.assert_array_equal(base.labels, small.labels)
+    ratio = small.masks.sum(axis=(1, 2)) / base.masks.sum(axis=(1, 2))
+    assert np.all((ratio > 0.2) & (ratio < 0.3)), ratio          # area: about 0.5 ** 2
+    outside = ~(base.masks | small.masks)
+    assert (base.images[outside] == small.images[outside]).mean() > 0.9
+    np.testing.assert_array_equal(make_scenes(3, seed=2, scale=1.0).images, base.images[:3])
+    for bad in (0, -1, 2.5, "big"):
+        with pytest.raises(ValueError, match="^scale: "):
+            make_scenes(2, seed=2, scale=bad)

@@ -36,7 +36,7 @@ import camteach as ct  # noqa: E402
 from camteach import superpixels  # noqa: E402
 from camteach.methods.lime import DEFAULTS, Lime, logit_function  # noqa: E402
 
-TEST_SEED = 2          # scenes no model was trained or tuned on (metrics.VAL_SEED is 1)
+TEST_SEED = ct.TEST_SEED     # scenes no model was trained or tuned on
 
 
 def perturbed_batches(image, segments, seed: int, num_samples: int, batch: int):

@@ -67,7 +67,7 @@ class Task:
 
 
 def scene_task(n: int, n_val: int) -> Task:
-    test, val = ct.make_scenes(n, seed=2), ct.make_scenes(n_val, seed=ct.metrics.VAL_SEED)
+    test, val = ct.make_scenes(n, seed=ct.TEST_SEED), ct.make_scenes(n_val, seed=ct.VAL_SEED)
     return Task("scenes", ct.load_course_model(), test.images, test.labels, test.masks,
                 [b[None] for b in test.boxes], val.images, val.labels,
                 [b[None] for b in val.boxes])
@@ -89,8 +89,8 @@ def phantom_task(n: int, n_val: int) -> Task | str:
         return (data.images[[i for i, _ in pairs]], np.array([k for _, k in pairs]),
                 data.box_masks(pairs), boxes)
 
-    test = rows(ct.xray.phantom_data(n, seed=2))
-    val = rows(ct.xray.phantom_data(n_val, seed=1))
+    test = rows(ct.xray.phantom_data(n, seed=ct.TEST_SEED))
+    val = rows(ct.xray.phantom_data(n_val, seed=ct.VAL_SEED))
     return Task("phantoms", model, *test, val[0], val[1], val[3])
 
 

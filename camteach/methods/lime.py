@@ -45,7 +45,7 @@ from .base import (CamResult, Method, check_score, compiled, model_images, proba
 #: The options of ``ct.explain(..., method="lime", **options)`` and their defaults.
 DEFAULTS = {"num_samples": 1000, "segmentation": "slic", "n_segments": 50, "compactness": 10.0,
             "seed": 0, "hide_color": None, "kernel_width": 0.25, "sample_batch": 128,
-            "progress": None}
+            "progress": None, "segments": None}
 #: Runs over at least this many images show a progress bar (``progress=None``, a terminal).
 PROGRESS_FROM = 10
 
@@ -239,6 +239,22 @@ def _images(model: keras.Model, images) -> np.ndarray:
     return model_images(model, images)
 
 
+def _given_segments(segments, shape: tuple) -> list:
+    """Per image: the caller's superpixels relabelled ``0 .. n-1``, or None (cut them here)."""
+    n, height, width = shape
+    if segments is None:
+        return [None] * n
+    array = np.asarray(segments)
+    if array.ndim == 2 and n == 1:
+        array = array[None]
+    if array.dtype.kind not in "iu" or array.shape != (n, height, width) or array.min() < 0:
+        raise ValueError(f"segments: expected superpixel labels of ints >= 0, one (H, W) = "
+                         f"({height}, {width}) map per image, i.e. shape ({n}, {height}, "
+                         f"{width}); got dtype {array.dtype} and shape {array.shape}")
+    return [np.unique(s, return_inverse=True)[1].reshape(s.shape).astype(np.int64)
+            for s in array]
+
+
 def _progress(items, show, total: int):
     if show is None:
         show = total >= PROGRESS_FROM and getattr(sys.stderr, "isatty", lambda: False)()
@@ -261,6 +277,10 @@ class Lime(Method):
         SLIC's settings.
     seed : int, default 0
         Seeds the on/off samples and quickshift: the same seed gives the same map.
+    segments : None or int array (N, H, W) (or (H, W) for one image)
+        Superpixels cut beforehand, e.g. on the raw photo when the model
+        reads preprocessed input (ResNet50's BGR minus the mean pixel);
+        ``segmentation``, ``n_segments`` and ``compactness`` are then unused.
     hide_color : None, a number or (3,) numbers
         What a switched-off superpixel shows: None (lime's default) its own
         mean colour; else this colour, in the model's input units.
@@ -311,8 +331,9 @@ class Lime(Method):
             return explained(tf.constant(batch, tf.float32)).numpy()
 
         masked = masked_logit_function(model, score)
-        parts = [self._one(image, row, classifier_fn, masked, hide, o)
-                 for image, row in _progress(zip(x, chosen), o["progress"], len(x))]
+        given = _given_segments(o["segments"], x.shape[:3])
+        parts = [self._one(image, row, classifier_fn, masked, hide, o, seg)
+                 for image, row, seg in _progress(zip(x, chosen, given), o["progress"], len(x))]
         segments, weights, intercepts, r2, samples = zip(*parts)
         maps = np.stack([superpixels.paint(s, w) for s, w in zip(segments, weights)])
         return LimeResult(maps=maps.astype(np.float32), classes=chosen, logits=logits,
@@ -322,10 +343,12 @@ class Lime(Method):
                           options={**o, "score": score})
 
     @staticmethod
-    def _one(image: np.ndarray, classes: np.ndarray, classifier_fn, masked, hide, o: dict):
+    def _one(image: np.ndarray, classes: np.ndarray, classifier_fn, masked, hide, o: dict,
+             seg: np.ndarray | None):
         """Segments (H, W), weights (K, n), intercepts (K,) and R^2 (K,) of one image."""
-        seg = superpixels.segment(image, o["segmentation"], o["n_segments"], o["seed"],
-                                  compactness=o["compactness"])
+        if seg is None:
+            seg = superpixels.segment(image, o["segmentation"], o["n_segments"], o["seed"],
+                                      compactness=o["compactness"])
         mean_fill = hide is None and image.shape[-1] != 3
         explainer = _Explainer(o["kernel_width"], o["seed"], masked, mean_fill)
         exp = explainer.explain_instance(
@@ -434,6 +457,44 @@ def _truth(maps: np.ndarray, scenes, box_threshold: float) -> dict:
             "energy": metrics.energy_pointing(heat, scenes.masks)}
 
 
+def agreement(grad: CamResult, lime: LimeResult, k: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """How far a CAM-type map and LIME agree, read over LIME's superpixels (first class of each).
+
+    The CAM map is upsampled to the image (:func:`camteach.upsample`) and
+    averaged over each superpixel, so both methods give one number per
+    superpixel.
+
+    Parameters
+    ----------
+    grad : CamResult
+        Maps (N, K, h, w) of any resolution; the first class of each image is read.
+    lime : LimeResult
+        LIME of the same images and classes (``segments`` (N, H, W)).
+    k : int
+        How many top superpixels to compare.
+
+    Returns
+    -------
+    spearman : numpy.ndarray, (N,)
+        Spearman's rank correlation of the superpixel means with LIME's
+        weights (NaN when one of them is constant).
+    overlap : numpy.ndarray, (N,)
+        The share of LIME's top-k superpixels among the CAM's top-k.
+    """
+    from ..heatmap import upsample
+    k = checks.positive_int(k, "k")
+    if len(grad.maps) != len(lime.segments):
+        raise ValueError(f"lime: expected LIME of the same {len(grad.maps)} image(s) as grad, "
+                         f"got {len(lime.segments)}")
+    heat = upsample(grad.maps[:, 0], lime.segments.shape[1:3])
+    spearman, overlap = [], []
+    for h, seg, w in zip(heat, lime.segments, lime.weights):
+        means = superpixels.superpixel_means(h, seg)
+        spearman.append(superpixels.rank_correlation(means, w[0]))
+        overlap.append(superpixels.top_overlap(w[0], means, min(k, len(means))))
+    return np.array(spearman), np.array(overlap)
+
+
 def compare(model: keras.Model, scenes, *, k: int = 5, box_threshold: float = 0.2,
             **lime_options) -> Comparison:
     """Grad-CAM and LIME explaining each scene's true class, timed and measured.
@@ -457,7 +518,6 @@ def compare(model: keras.Model, scenes, *, k: int = 5, box_threshold: float = 0.
     """
     import time
 
-    from ..heatmap import upsample
     from . import explain
     if np.ndim(scenes.labels) != 1:
         raise ValueError("scenes: expected one object per scene (make_scenes(..., objects=1))")
@@ -471,17 +531,12 @@ def compare(model: keras.Model, scenes, *, k: int = 5, box_threshold: float = 0.
     start = time.perf_counter()
     lime = Lime().explain(model, images, classes=scenes.labels, **lime_options)
     lime_seconds = (time.perf_counter() - start) / len(images)
-    grad_up = upsample(grad.maps[:, 0], images.shape[1:3])
-    spearman, overlap = [], []
-    for heat, seg, w in zip(grad_up, lime.segments, lime.weights):
-        means = superpixels.superpixel_means(heat, seg)
-        spearman.append(superpixels.rank_correlation(means, w[0]))
-        overlap.append(superpixels.top_overlap(w[0], means, min(k, len(means))))
+    spearman, overlap = agreement(grad, lime, k)
     return Comparison(
         grad=grad, lime=lime, seconds={"grad_cam": grad_seconds, "lime": lime_seconds},
         calls={"grad_cam": "1 forward + 1 backward",
                "lime": f"{lime.num_samples + 1} forwards"},
-        spearman=np.array(spearman), overlap=np.array(overlap),
+        spearman=spearman, overlap=overlap,
         truth={"grad_cam": _truth(grad.maps[:, 0], scenes, box_threshold),
                "lime": _truth(lime.maps[:, 0], scenes, box_threshold)}, k=k)
 

@@ -15,11 +15,11 @@ from .truth import CLASS_NAMES, Scenes
 SHORTCUTS = ("corner", "stripe")
 SHORTCUT_MODES = ("train", "swap", "none")
 _BATCH_OPTIONS = ("start", "objects", "classes", "clutter", "shortcut", "shortcut_class",
-                  "shortcut_mode")
+                  "shortcut_mode", "scale")
 
 
 def _config(seed, size, objects=1, classes=None, clutter=1.0, shortcut=None,
-            shortcut_class="car", shortcut_mode="train") -> Config:
+            shortcut_class="car", shortcut_mode="train", scale=1.0) -> Config:
     """Check the arguments of a set of scenes; raise ValueError naming a bad one."""
     seed = checks.int_in_range(seed, "seed", 0)
     size = checks.int_in_range(size, "size", 64)
@@ -32,13 +32,14 @@ def _config(seed, size, objects=1, classes=None, clutter=1.0, shortcut=None,
                   shortcut=checks.one_of(shortcut, "shortcut", (None, *SHORTCUTS)),
                   shortcut_class=checks.name_or_index(shortcut_class, CLASS_NAMES,
                                                       "shortcut_class"),
-                  shortcut_mode=checks.one_of(shortcut_mode, "shortcut_mode", SHORTCUT_MODES))
+                  shortcut_mode=checks.one_of(shortcut_mode, "shortcut_mode", SHORTCUT_MODES),
+                  scale=checks.number_in(scale, "scale", 0.0, 2.0, low_open=True))
 
 
 def make_scenes(n: int, seed: int = 0, size: int = 224, *, start: int = 0, objects: int = 1,
                 classes: Sequence[int | str] | None = None, clutter: float = 1.0,
                 shortcut: str | None = None, shortcut_class: str | int = "car",
-                shortcut_mode: str = "train") -> Scenes:
+                shortcut_mode: str = "train", scale: float = 1.0) -> Scenes:
     """Generate ``n`` scenes with their exact object and part masks.
 
     Scene ``i`` is a function of ``(seed, start + i)`` only, so
@@ -80,6 +81,11 @@ def make_scenes(n: int, seed: int = 0, size: int = 224, *, start: int = 0, objec
         ``cue_masks`` is an all-False array). The cue never changes the rest
         of the scene: outside ``cue_masks`` the images equal those made with
         ``shortcut=None``.
+    scale : float
+        Multiplies every object's random size (in (0, 2]; 1 is what the
+        models were trained on). The same seed gives the same scenes with
+        the objects shrunk or grown: background, look and placement draws
+        are unchanged (an object that would not fit is shrunk until it does).
 
     Returns
     -------
@@ -104,7 +110,8 @@ def make_scenes(n: int, seed: int = 0, size: int = 224, *, start: int = 0, objec
     """
     n = checks.int_in_range(n, "n", 1)
     start = checks.int_in_range(start, "start", 0)
-    cfg = _config(seed, size, objects, classes, clutter, shortcut, shortcut_class, shortcut_mode)
+    cfg = _config(seed, size, objects, classes, clutter, shortcut, shortcut_class, shortcut_mode,
+                  scale)
     return assemble(cfg, range(start, start + n))
 
 
@@ -218,7 +225,7 @@ def scene_batches(batch_size: int, seed: int = 0, size: int = 224,
         As in :func:`make_scenes`.
     **kwargs
         ``start``, ``objects``, ``classes``, ``clutter``, ``shortcut``,
-        ``shortcut_class``, ``shortcut_mode`` as in :func:`make_scenes`.
+        ``shortcut_class``, ``shortcut_mode``, ``scale`` as in :func:`make_scenes`.
 
     Yields
     ------

@@ -40,6 +40,7 @@ class Config:
     shortcut: str | None
     shortcut_class: int
     shortcut_mode: str
+    scale: float = 1.0
 
 
 class Painted(NamedTuple):
@@ -94,7 +95,7 @@ def render(cfg: Config, index: int, draw_objects: bool = True) -> Painted:
     lo, hi = (0.7, 1.3) if cfg.objects == 1 else (0.55, 0.85)
 
     def place(label: int, prims: list[Primitive], placed: list[Placed]) -> Placed:
-        scale = where.uniform(lo, hi)
+        scale = where.uniform(lo, hi) * cfg.scale
         angle = where.uniform(-15, 15)
         return place_random(label, prims, where, cfg.size, scale, angle,
                             avoid=placed[0] if placed else None)
