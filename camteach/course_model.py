@@ -50,6 +50,16 @@ def _conv_bn_relu(x, filters: int, stride: int, name: str, kernel: int = 3):
     return keras.layers.ReLU(name=f"{name}_out" if name.startswith("conv5") else f"{name}_relu")(x)
 
 
+def _rescaled_input(activation: str | None, seed: int | None):
+    """Both builders' start: the checked head ``activation``, the seeded weights, and the
+    raw-RGB input with its rescaling to [-1, 1] (``inputs``, ``x``)."""
+    activation = checks.one_of(activation, "activation", HEADS)
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+    inputs = keras.Input((INPUT_SIZE, INPUT_SIZE, 3), name="image")
+    return activation, inputs, keras.layers.Rescaling(1 / 127.5, offset=-1.0, name="rescale")(inputs)
+
+
 def build_course_model(num_classes: int = 4, widths: tuple[int, ...] = (32, 64, 128, 256),
                        seed: int | None = 0, activation: str | None = "sigmoid") -> keras.Model:
     """Build the course model with fresh (random) weights.
@@ -77,11 +87,7 @@ def build_course_model(num_classes: int = 4, widths: tuple[int, ...] = (32, 64, 
     """
     if len(widths) != 4 or any(int(w) < 1 for w in widths):
         raise ValueError(f"widths: expected 4 positive channel counts, got {widths!r}")
-    activation = checks.one_of(activation, "activation", HEADS)
-    if seed is not None:
-        keras.utils.set_random_seed(seed)
-    inputs = keras.Input((INPUT_SIZE, INPUT_SIZE, 3), name="image")
-    x = keras.layers.Rescaling(1 / 127.5, offset=-1.0, name="rescale")(inputs)
+    activation, inputs, x = _rescaled_input(activation, seed)
     x = _conv_bn_relu(x, widths[0], 4, "conv1", kernel=5)                  # 56x56
     x = _conv_bn_relu(x, widths[0], 1, "conv2_a")
     x = _conv_bn_relu(x, widths[1], 2, "conv3_a")                           # 28x28
@@ -147,11 +153,7 @@ def build_vgg_model(num_classes: int = 4, widths: tuple[int, ...] = (32, 64, 128
         raise ValueError(f"widths: expected 1 to 5 positive channel counts, got {widths!r}")
     if int(dense) < 1:
         raise ValueError(f"dense: expected a positive number of units, got {dense!r}")
-    activation = checks.one_of(activation, "activation", HEADS)
-    if seed is not None:
-        keras.utils.set_random_seed(seed)
-    inputs = keras.Input((INPUT_SIZE, INPUT_SIZE, 3), name="image")
-    x = keras.layers.Rescaling(1 / 127.5, offset=-1.0, name="rescale")(inputs)
+    activation, inputs, x = _rescaled_input(activation, seed)
     for block, width in enumerate(widths, start=1):
         for conv in (1, 2):
             name, first = f"block{block}_conv{conv}", block == 1 and conv == 1
