@@ -12,24 +12,16 @@ run printed, every printed solution must pass, and every figure is drawn.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
+from lesson_run import run_with_solutions, stdout
 
 from camteach.networks import FORCE_ARCHITECTURE_ONLY
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "07_pretrained_network.ipynb"
-ANSWER = re.compile(r"^(\w+) = \.\.\.$", re.M)
-CHECK = re.compile(r"^(q\d+)\.check\((\w+)\)$", re.M)
 CHECKED = "# NBVAL_CHECK_OUTPUT"
-
-
-def _stdout(cell) -> str:
-    return "".join(out.get("text", "") for out in cell.outputs
-                   if out.output_type == "stream" and out.name == "stdout")
 
 
 def _pngs(cell) -> int:
@@ -40,26 +32,9 @@ def _pngs(cell) -> int:
 def branches():
     """The committed (offline) notebook and a forced real-network run with solutions pasted."""
     committed = nbformat.read(NOTEBOOK, as_version=4)
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    client = NotebookClient(notebook, timeout=300, startup_timeout=120, kernel_name="python3",
-                            record_timing=False,
-                            resources={"metadata": {"path": str(NOTEBOOK.parent)}})
-    answers: dict[str, str] = {}
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(FORCE_ARCHITECTURE_ONLY, "1")          # the kernel inherits it
-        with client.setup_kernel():
-            for index, cell in enumerate(notebook.cells):
-                if cell.cell_type != "code":
-                    continue
-                answer, check = ANSWER.search(cell.source), CHECK.search(cell.source)
-                if answer and check:
-                    probe = nbformat.v4.new_code_cell(f"print({check.group(1)}.code)")
-                    client.execute_cell(probe, index, store_history=False)
-                    code = _stdout(probe).rstrip("\n")
-                    cell.source = ANSWER.sub(lambda _: code, cell.source, count=1)
-                client.execute_cell(cell, index)
-                if answer and check:
-                    answers[check.group(1)] = _stdout(notebook.cells[index])
+        notebook, answers, _ = run_with_solutions(NOTEBOOK, timeout=300)
     return committed, notebook, answers
 
 
@@ -70,10 +45,10 @@ def test_runs_without_errors_and_says_which_network(branches):
     assert not errors, errors[0].get("evalue") if errors else ""
     stderr = [out for cell in code for out in cell.outputs if out.get("name") == "stderr"]
     assert not stderr, "".join(out.text for out in stderr)
-    status = next(_stdout(cell) for cell in code if "print(net.status)" in cell.source)
+    status = next(stdout(cell) for cell in code if "print(net.status)" in cell.source)
     assert status.count("\n") == 1 and FORCE_ARCHITECTURE_ONLY in status
     assert "weights=None" in status
-    offline = next(_stdout(cell) for cell in committed.cells
+    offline = next(stdout(cell) for cell in committed.cells
                    if cell.cell_type == "code" and "print(net.status)" in cell.source)
     assert offline != status          # the two branches really differ
 
@@ -84,15 +59,15 @@ def test_checked_claims_hold_in_both_branches(branches):
              if a.cell_type == "code" and a.source.startswith(CHECKED)]
     assert len(pairs) >= 4
     for offline, real in pairs:
-        assert _stdout(real) == _stdout(offline), real.source.splitlines()[1]
+        assert stdout(real) == stdout(offline), real.source.splitlines()[1]
 
 
 def test_real_branch_shows_imagenet_classes_on_the_photos(branches):
     _, forced, _ = branches
     code = [cell for cell in forced.cells if cell.cell_type == "code"]
-    top = next(_stdout(cell) for cell in code if "top = min(5" in cell.source)
+    top = next(stdout(cell) for cell in code if "top = min(5" in cell.source)
     assert len(top.splitlines()) == 5 and "softmax" in top      # top-5 of 1000, not the course's 4
-    trap = next(_stdout(cell) for cell in code if "net.trap(" in cell.source)
+    trap = next(stdout(cell) for cell in code if "net.trap(" in cell.source)
     assert trap.splitlines()[0].startswith("Chelsea the cat")
     assert len(trap.splitlines()) == 5
 

@@ -14,19 +14,16 @@ are never written.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
+from lesson_run import ANSWER, CHECK, run_with_solutions
 
 from camteach.lessons import LESSONS
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 WITH_EXERCISES = [row for row in LESSONS if row.exercises]
-ANSWER = re.compile(r"^(\w+) = \.\.\.$", re.M)
-CHECK = re.compile(r"^(q\d+)\.check\((\w+)\)$", re.M)
 
 #: Run in the lesson's kernel after its last cell: every exercise it bound, every typical
 #: mistake, the check's return value and what it printed, as one line of JSON.
@@ -45,46 +42,9 @@ print("MISTAKES " + _json.dumps(_report))
 """
 
 
-def _text(cell) -> str:
-    """What a cell printed (its stdout)."""
-    return "".join(out.get("text", "") for out in cell.outputs
-                   if out.output_type == "stream" and out.name == "stdout")
-
-
-def _ask(client: NotebookClient, code: str, index: int) -> str:
-    """Run ``code`` in the lesson's kernel and return what it printed."""
-    cell = nbformat.v4.new_code_cell(code)
-    client.execute_cell(cell, index, store_history=False)
-    return _text(cell)
-
-
 def _run_with_solutions(path: Path) -> tuple[dict[str, str], list]:
-    """Execute a copy of the lesson with every solution pasted in.
-
-    Returns what each answer cell printed (by exercise label) and the
-    mistakes report of the appended cell.
-    """
-    notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=600, startup_timeout=300, kernel_name="python3",
-                            record_timing=False,
-                            resources={"metadata": {"path": str(path.parent)}})
-    printed: dict[str, str] = {}
-    with client.setup_kernel():
-        for index, cell in enumerate(notebook.cells):
-            if cell.cell_type != "code":
-                continue
-            answer, check = ANSWER.search(cell.source), CHECK.search(cell.source)
-            if answer and check:
-                label, var = check.groups()
-                assert answer.group(1) == var, f"{path.name}: {label} checks another variable"
-                code = _ask(client, f"print({label}.code)", index).rstrip("\n")
-                assert re.search(rf"^{var}\b", code, re.M), f"{label}.code assigns {var}"
-                cell.source = ANSWER.sub(lambda _: code, cell.source, count=1)
-            client.execute_cell(cell, index)
-            # the kernel may have replaced the cell object in the notebook: read it back
-            if answer and check:
-                printed[check.group(1)] = _text(notebook.cells[index])
-        report = _ask(client, MISTAKES, len(notebook.cells) - 1)
+    """What each answer cell printed (by exercise label), and the mistakes report."""
+    _, printed, report = run_with_solutions(path, after=MISTAKES)
     line = next(row for row in report.splitlines() if row.startswith("MISTAKES "))
     return printed, json.loads(line[len("MISTAKES "):])
 
