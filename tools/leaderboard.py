@@ -218,7 +218,7 @@ def main(argv=None) -> int:
     parser.add_argument("--road", type=int, default=10, help="images for ROAD (exact solves)")
     parser.add_argument("--percentages", type=int, nargs="+", default=[20, 50, 80],
                         help="ROAD's removed shares in %% (Rong et al.: 10 20 ... 90)")
-    parser.add_argument("--sanity", type=int, default=8, help="images for the randomisation check")
+    parser.add_argument("--sanity", type=int, default=16, help="images for the randomisation check")
     parser.add_argument("--lime-samples", type=int, default=200,
                         help="LIME's perturbed images per image (its default is 1000)")
     parser.add_argument("--methods", nargs="+", default=None, help="a subset (default: all)")
