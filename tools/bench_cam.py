@@ -11,7 +11,9 @@ is shared and noisy, so only ratios measured side by side mean much):
   default layer), so a new method appears here with no edit; methods that
   run the model once per channel (Score-CAM: 2048 passes per image here)
   are timed in a second table on the course model (256 channels), with
-  their cost in forward passes;
+  their cost in forward passes; methods that perturb the input (LIME, 1000
+  forward passes per image) are timed once, at batch 1 only (their cost
+  against the bare forward passes: ``tools/bench_lime.py``);
 - tf-keras-vis 0.8.7 (a test dependency; rows left out if it is missing):
   Gradcam, GradcamPlusPlus, Layercam (HiRes-CAM: Layercam without its two
   ReLUs) and Scorecam (all channels, max_N=-1) on the same model, layer and
@@ -92,8 +94,9 @@ def bench(model, batch: int, repeats: int) -> dict[str, float]:
         "ct.cam top-5": lambda: ct.cam(model, x, top=5),
     }
     for name in ct.methods.names():
-        if ct.methods.get(name).forward_passes_per_channel:
-            continue
+        method = ct.methods.get(name)
+        if method.forward_passes_per_channel or method.maps_at_input:
+            continue      # per channel: their own table; perturbation: perturbation_rows
         runs[f"ct.explain {name}"] = lambda name=name: ct.explain(model, x, method=name)
         if name in theirs:
             runs[theirs[name][0]] = theirs[name][1]
@@ -106,6 +109,18 @@ def bench(model, batch: int, repeats: int) -> dict[str, float]:
         for name, fn in runs.items():
             times[name].append(timed(fn))
     return {name: statistics.median(values) for name, values in times.items()}
+
+
+def perturbation_rows(model) -> dict[str, float]:
+    """Methods that perturb the input (LIME: 1000 forward passes per image), batch 1, one
+    timed run each after a short traced warm-up (a median of 7 would take minutes)."""
+    x = np.random.default_rng(0).normal(0, 50, (1, 224, 224, 3)).astype(np.float32)
+    rows = {}
+    for name in ct.methods.names():
+        if ct.methods.get(name).maps_at_input:
+            ct.explain(model, x, method=name, num_samples=10)
+            rows[f"ct.explain {name} (1 run)"] = timed(lambda: ct.explain(model, x, method=name))
+    return rows
 
 
 def main() -> None:
@@ -123,6 +138,8 @@ def main() -> None:
     for batch in args.batches:
         result = bench(model, batch, args.repeats if batch == 1 else max(3, args.repeats // 2))
         base = result["forward (compiled)"]
+        if batch == 1:
+            result.update(perturbation_rows(model))
         for name, seconds in result.items():
             print(f"| {name:36s} | {batch:5d} | {seconds * 1000:10.1f} | {seconds / base:8.2f}x |",
                   flush=True)

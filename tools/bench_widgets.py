@@ -74,6 +74,12 @@ def build_all(model) -> dict:
         "cam_builder": lambda: widgets.cam_builder(model, image),
         "cam_viewer": lambda: widgets.cam_viewer(model, image, truth_box=box,
                                                  mask=scene.masks[0]),
+        # lesson 08's and 09's explorers, as the lessons build them
+        "layer_explorer": lambda: widgets.layer_explorer(
+            ct.load_course_model("vgg"), image,
+            ["block1_conv1", "block1_conv2", "block2_conv2", "block3_conv2"], mask=scene.masks[0]),
+        "lime_explorer": lambda: widgets.lime_explorer(model, ct.make_scenes(2, seed=ct.TEST_SEED),
+                                                       levels=(30, 100, 300)),
     }
     built = {}
     for name, make in makers.items():
@@ -99,10 +105,10 @@ def main() -> None:
         for control_name, control in explorer.controls.items():
             times = time_control(control, values_for(control, args.repeats))
             rows.append((name, control_name, len(times), statistics.median(times), max(times)))
-    print(f"\n{'widget':<18} {'control':<10} {'n':>3} {'median ms':>10} {'max ms':>8}")
+    print(f"\n{'widget':<18} {'control':<13} {'n':>3} {'median ms':>10} {'max ms':>8}")
     for name, control, n, median, worst in rows:
         flag = "" if median <= TARGET_MS else "  > target"
-        print(f"{name:<18} {control:<10} {n:>3} {median:>10.1f} {worst:>8.1f}{flag}")
+        print(f"{name:<18} {control:<13} {n:>3} {median:>10.1f} {worst:>8.1f}{flag}")
     worst_median = max(r[3] for r in rows)
     print(f"\nslowest median {worst_median:.1f} ms (target <= {TARGET_MS:.0f} ms); "
           f"{os.cpu_count()} CPUs; model: {label}")
